@@ -1,0 +1,107 @@
+"""`sexting-triage rules ...`: list and show rule sets (policy staff)."""
+
+from __future__ import annotations
+
+import typer
+
+from sexting_triage import loader
+from sexting_triage.cli import rules_app
+from sexting_triage.cli.common import JsonOption, NoColorOption, resolve_rules
+from sexting_triage.ruleset import RuleSet
+
+
+def _editions(rs: RuleSet) -> str:
+    return ", ".join(f"{k} ({s.date})" for k, s in rs.sources.items())
+
+
+@rules_app.command("list")
+def list_command(json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
+    """The bundled rule sets: id, version, title, status and the guidance they encode."""
+    sets = loader.bundled_rulesets()
+    default = loader.default_id() if sets else None
+    if json_out:
+        from sexting_triage.render.jsonout import dumps
+
+        print(dumps({"schema": "sexting-triage/rulesets/1", "default": default, "rulesets": [
+            {"id": s.id, "version": s.version, "title": s.title, "status": s.status,
+             "default": s.id == default, "sha256": s.sha256,
+             "sources": {k: {"title": v.title, "date": v.date} for k, v in s.sources.items()}}
+            for s in sets]}))
+        return
+    from rich.table import Table
+
+    from sexting_triage.render.terminal import console, text
+
+    table = Table("id", "version", "status", "title", "editions", box=None, pad_edge=False)
+    for s in sets:
+        mark = " (default)" if s.id == default else ""
+        table.add_row(text(s.id + mark), text(s.version), text(s.status), text(s.title),
+                      text(_editions(s)))
+    console(no_color=no_color).print(table)
+
+
+@rules_app.command("show")
+def show_command(ruleset: str = typer.Argument(..., metavar="ID|PATH",
+                                               help="A bundled id or a rule-set file."),
+                 json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
+    """Questions (ids, texts, answer domains, ask_when), rules and pathways of a rule set."""
+    rs = resolve_rules(ruleset)
+    if json_out:
+        from sexting_triage.render.jsonout import dumps
+
+        print(dumps(ruleset_dict(rs)))
+        return
+    from sexting_triage.render.terminal import console, footer, text
+
+    con = console(no_color=no_color)
+    con.print(text(f"{rs.id} {rs.version}: {rs.title} ({rs.status})", "bold"))
+    if rs.summary:
+        con.print(text(rs.summary))
+    con.print(text("\nSOURCES", "bold underline"))
+    for k, s in rs.sources.items():
+        con.print(text(f"  {k}: {s.title} ({s.date})"))
+    con.print(text("\nQUESTIONS (in the order asked)", "bold underline"))
+    for n, q in enumerate(rs.questions, 1):
+        con.print(text(f"{n:>3}. {q.id}: {q.text}"))
+        con.print(text(f"     answers: {domain_text(q)}", "dim"))
+        if q.ask_when_text:
+            con.print(text(f"     asked when: {q.ask_when_text}", "dim"))
+    con.print(text("\nPATHWAYS (highest precedence first)", "bold underline"))
+    for pid in rs.precedence:
+        p = rs.pathways[pid]
+        con.print(text(f"  {p.id}: {p.title}"))
+    con.print(text("\nFLAGS", "bold underline"))
+    for f in rs.flags.values():
+        con.print(text(f"  {f.id}: {f.title}" + (" (urgent)" if f.urgent else "")))
+    con.print(text("\nRULES", "bold underline"))
+    for r in rs.rules:
+        con.print(text(f"  {r.id}: when {r.when_text} -> {r.effect}"))
+        con.print(text("     " + "; ".join(f"{c.source}, {c.section}" for c in r.cite), "dim"))
+    con.print()
+    footer(con, rs)
+
+
+def domain_text(q) -> str:  # type: ignore[no-untyped-def]
+    if q.type == "integer":
+        return f"a whole number from {q.min} to {q.max}"
+    return ", ".join(str(v) for v in q.domain)
+
+
+def ruleset_dict(rs: RuleSet) -> dict[str, object]:
+    return {
+        "schema": "sexting-triage/ruleset-summary/1",
+        "id": rs.id, "version": rs.version, "title": rs.title, "status": rs.status,
+        "sha256": rs.sha256,
+        "sources": {k: {"title": s.title, "date": s.date, "url": s.url}
+                    for k, s in rs.sources.items()},
+        "questions": [{"id": q.id, "text": q.text, "help": q.help, "type": q.type,
+                       "domain": list(q.domain), "ask_when": q.ask_when_text}
+                      for q in rs.questions],
+        "pathways": [{"id": p, "title": rs.pathways[p].title,
+                      "actions": list(rs.pathways[p].actions)} for p in rs.precedence],
+        "flags": [{"id": f.id, "title": f.title, "urgent": f.urgent}
+                  for f in rs.flags.values()],
+        "rules": [{"id": r.id, "when": r.when_text, "pathway": r.pathway, "flag": r.flag,
+                   "reason": r.reason, "actions": list(r.actions),
+                   "cite": [c.as_dict() for c in r.cite]} for r in rs.rules],
+    }

@@ -1,0 +1,221 @@
+"""The decision engine: pure functions of (rule set, answers). No I/O, no printing.
+
+`next_question` drives every questionnaire; `decide` gives the recommended pathway, the flags,
+every reason that fired with its citation, and the actions. Every front end and analysis is
+built on these two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sexting_triage.conditions import Value
+from sexting_triage.errors import AnswerProblem, InvalidAnswers, MissingAnswers, NoPathway
+from sexting_triage.ruleset import Cite, Question, Rule, RuleSet
+
+_BOOL = {True: "yes", False: "no"}
+_WORDS = {"yes": "yes", "no": "no", "unknown": "unknown", "not known": "unknown",
+          "not_known": "unknown", "y": "yes", "n": "no"}
+
+
+def normalize(question: Question, value: Any) -> Value:
+    """One answer checked against its question's domain; ValueError says why it is wrong."""
+    if question.type == "yesno":
+        if isinstance(value, bool):
+            return _BOOL[value]
+        if isinstance(value, str) and value.strip().lower() in _WORDS:
+            return _WORDS[value.strip().lower()]
+        raise ValueError("expected yes, no or unknown")
+    if question.type == "choice":
+        ids = [c.id for c in question.choices]
+        if isinstance(value, str) and value.strip() in ids:
+            return value.strip()
+        raise ValueError("expected one of " + ", ".join(ids))
+    assert question.min is not None and question.max is not None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if type(value) is not int:
+        raise ValueError(f"expected a whole number from {question.min} to {question.max}")
+    if not question.min <= value <= question.max:
+        raise ValueError(f"{value} is outside {question.min} to {question.max}")
+    return value
+
+
+def normalize_answers(rs: RuleSet, answers: Mapping[str, Any]
+                      ) -> tuple[dict[str, Value], list[AnswerProblem]]:
+    """Answers for this rule set's questions, normalised; problems for invalid values.
+
+    Answers to questions this rule set does not have are left out (decide reports them as
+    ignored)."""
+    out: dict[str, Value] = {}
+    problems = []
+    for qid, value in answers.items():
+        if qid not in rs.question_index:
+            continue
+        try:
+            out[qid] = normalize(rs.question(qid), value)
+        except ValueError as exc:
+            problems.append(AnswerProblem(qid, value, str(exc)))
+    return out, problems
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """How the questionnaire runs with some answers: what is asked, what is still needed."""
+
+    asked: tuple[str, ...]
+    facts: dict[str, Value]
+    next: Question | None
+    stopped_by: Rule | None
+    missing: tuple[str, ...] = ()
+    maybe: tuple[str, ...] = ()
+
+
+def walk(rs: RuleSet, answers: Mapping[str, Value], complete: bool = False) -> Walk:
+    """Follow the questions in order with (normalised) answers.
+
+    Stops at the first reached question without an answer, unless `complete`, in which case
+    it carries on to list every missing answer (and those that depend on a missing one)."""
+    facts: dict[str, Value] = {}
+    asked: list[str] = []
+    missing: list[str] = []
+    maybe: list[str] = []
+    unsure: set[str] = set()
+    stops = rs.stop_rules
+    s = 0
+    for pos, q in enumerate(rs.questions):
+        while s < len(stops) and stops[s][0] < pos:
+            rule = stops[s][1]
+            if not (rule.reads & unsure) and rule.test(facts):
+                return Walk(tuple(asked), facts, None, rule, tuple(missing), tuple(maybe))
+            s += 1
+        if q.ask is not None:
+            if unsure and q.reads & unsure:
+                if q.id in answers:
+                    facts[q.id] = answers[q.id]
+                    asked.append(q.id)
+                else:
+                    maybe.append(q.id)
+                    unsure.add(q.id)
+                continue
+            if not q.ask(facts):
+                continue
+        asked.append(q.id)
+        if q.id in answers:
+            facts[q.id] = answers[q.id]
+            continue
+        if not complete:
+            return Walk(tuple(asked[:-1]), facts, q, None)
+        asked.pop()
+        missing.append(q.id)
+        unsure.add(q.id)
+    for _, rule in stops[s:]:
+        if not (rule.reads & unsure) and rule.test(facts):
+            return Walk(tuple(asked), facts, None, rule, tuple(missing), tuple(maybe))
+    return Walk(tuple(asked), facts, None, None, tuple(missing), tuple(maybe))
+
+
+def next_question(rs: RuleSet, answers: Mapping[str, Any]) -> Question | None:
+    """The next question to ask given the answers so far, or None when there is nothing left.
+
+    Raises InvalidAnswers if a given answer is outside its question's domain."""
+    facts, problems = normalize_answers(rs, answers)
+    if problems:
+        raise InvalidAnswers(problems)
+    return walk(rs, facts).next
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A rule that fired: what it raised, why, and where the guidance says so.
+
+    `role` is `pathway` (supports the recommended pathway), `flag`, or `outweighed` (raised a
+    pathway of lower precedence: still shown, since every reason belongs in the record)."""
+
+    rule: str
+    text: str
+    cite: tuple[Cite, ...]
+    effect: str
+    role: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "text": self.text, "effect": self.effect, "role": self.role,
+                "cite": [c.as_dict() for c in self.cite]}
+
+
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    question: str
+    why: str  # "not-asked" | "not-in-rule-set"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"question": self.question, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Decision:
+    ruleset: RuleSet = field(repr=False)
+    pathway: str
+    flags: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+    actions: tuple[str, ...]
+    asked: tuple[str, ...]
+    answers: dict[str, Value]
+    ignored: tuple[Ignored, ...] = field(default=())
+
+    @property
+    def fired(self) -> tuple[str, ...]:
+        return tuple(r.rule for r in self.reasons)
+
+
+def outcome(rs: RuleSet, facts: Mapping[str, Value]) -> tuple[str | None, tuple[str, ...],
+                                                             tuple[Rule, ...]]:
+    """The pathway, flags and fired rules for complete fact values (the analyses' core)."""
+    fired = tuple(r for r in rs.rules if r.test(facts))
+    best: str | None = None
+    best_rank = len(rs.precedence)
+    flags: list[str] = []
+    for r in fired:
+        if r.pathway is not None:
+            rank = rs.pathways[r.pathway].rank
+            if rank < best_rank:
+                best, best_rank = r.pathway, rank
+        elif r.flag is not None and r.flag not in flags:
+            flags.append(r.flag)
+    order = list(rs.flags)
+    flags.sort(key=order.index)
+    return best, tuple(flags), fired
+
+
+def decide(rs: RuleSet, answers: Mapping[str, Any]) -> Decision:
+    """The recommended pathway for a complete set of answers.
+
+    Raises InvalidAnswers for values outside a domain, MissingAnswers naming every reached
+    question without an answer, NoPathway if the rule set gives none (a rule-set defect)."""
+    facts, problems = normalize_answers(rs, answers)
+    if problems:
+        raise InvalidAnswers(problems)
+    w = walk(rs, facts, complete=True)
+    if w.missing:
+        raise MissingAnswers(list(w.missing), list(w.maybe))
+    pathway, flags, fired = outcome(rs, w.facts)
+    if pathway is None:
+        raise NoPathway(f"rule set {rs.id} {rs.version} gives no pathway for these answers: "
+                        "this is a defect in the rule set (run `sexting-triage rules check`)")
+    reasons = []
+    actions: dict[str, None] = dict.fromkeys(rs.pathways[pathway].actions)
+    for r in fired:
+        role = "flag" if r.flag else ("pathway" if r.pathway == pathway else "outweighed")
+        reasons.append(Reason(r.id, r.reason, r.cite, r.effect, role))
+        if role != "outweighed":
+            actions.update(dict.fromkeys(r.actions))
+    for f in flags:
+        actions.update(dict.fromkeys(rs.flags[f].actions))
+    asked = set(w.asked)
+    ignored = tuple(
+        Ignored(k, "not-in-rule-set" if k not in rs.question_index else "not-asked")
+        for k in answers if k not in asked)
+    return Decision(rs, pathway, flags, tuple(reasons), tuple(actions), w.asked,
+                    {k: w.facts[k] for k in w.asked}, ignored)

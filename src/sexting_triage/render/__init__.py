@@ -1,0 +1,1 @@
+"""Writers: decision data in, text out. Nothing here decides anything."""

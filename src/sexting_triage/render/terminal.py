@@ -1,0 +1,100 @@
+"""Decisions and rule sets as terminal text (rich), in plain text when not a terminal or when
+colour is off. Colour never carries meaning alone: every label says it in words too."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, TYPE_CHECKING
+
+from sexting_triage.render.jsonout import NOTICE
+from sexting_triage.render.safe import clean
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from sexting_triage.engine import Decision
+    from sexting_triage.ruleset import Cite, Flag, RuleSet
+
+PATHWAY_STYLE = {
+    "full-investigation": "bold red",
+    "standard-investigation": "bold yellow",
+    "proportionate-response": "bold green",
+    "out-of-scope": "bold blue",
+}
+
+
+def console(file: IO[str] | None = None, no_color: bool = False, stderr: bool = False,
+            width: int | None = None) -> Console:
+    """A console built at run time, so NO_COLOR and --no-color are honoured."""
+    from rich.console import Console
+
+    off = no_color or "NO_COLOR" in os.environ
+    return Console(file=file or (sys.stderr if stderr else sys.stdout), no_color=off,
+                   highlight=False, markup=False, emoji=False, width=width,
+                   color_system=None if off else "auto")
+
+
+def text(s: object, style: str = "") -> Text:
+    from rich.text import Text
+
+    return Text(clean(s), style=style)
+
+
+def cite_label(c: Cite) -> str:
+    label = f"{c.source}, {c.section}"
+    if c.approximate:
+        label += " (section approximate)"
+    if c.quote:
+        label += f' - "{c.quote}"'
+    return label
+
+
+def flag_block(con: Console, flag: Flag) -> None:
+    """One flag with its label, summary and actions (used at once and again at the end)."""
+    kind = "URGENT" if flag.urgent else "NOTE"
+    style = "bold white on red" if flag.urgent else "bold magenta"
+    con.print(text(f" {kind}: {flag.title} ", style) + text(f"  [{flag.id}]", "dim"))
+    con.print(text(f"  {flag.summary}"))
+    for a in flag.actions:
+        con.print(text(f"  [ ] {a}"))
+
+
+def decision(con: Console, d: Decision) -> None:
+    """The result screen: pathway and flags first, then reasons with citations, then the
+    actions as a checklist, then the rule-set edition and the decision-support reminder."""
+    rs = d.ruleset
+    p = rs.pathways[d.pathway]
+    con.print(text("RECOMMENDED PATHWAY: ", "bold") + text(p.title, PATHWAY_STYLE.get(p.id, "bold"))
+              + text(f"  [{p.id}]", "dim"))
+    con.print(text(f"  {p.summary}"))
+    con.print()
+    if d.flags:
+        con.print(text("FLAGS", "bold underline"))
+        for fid in d.flags:
+            flag_block(con, rs.flags[fid])
+        con.print()
+    else:
+        con.print(text("FLAGS: none raised", "bold"))
+        con.print()
+    con.print(text("REASONS (every rule that applied, with its source)", "bold underline"))
+    order = {"flag": 1, "pathway": 0, "outweighed": 2}
+    for n, r in enumerate(sorted(d.reasons, key=lambda r: order[r.role]), 1):
+        tag = {"pathway": "supports the pathway", "flag": f"raises {r.effect}",
+               "outweighed": f"points to {r.effect}, outweighed"}[r.role]
+        con.print(text(f"{n:>3}. {r.text}") + text(f"  ({tag}; rule {r.rule})", "dim"))
+        for c in r.cite:
+            con.print(text(f"     Source: {cite_label(c)}", "italic"))
+    con.print()
+    con.print(text("ACTIONS (checklist)", "bold underline"))
+    for a in d.actions:
+        con.print(text(f"  [ ] {a}"))
+    con.print()
+    footer(con, rs)
+
+
+def footer(con: Console, rs: RuleSet) -> None:
+    con.print(text(f"Rule set: {rs.id} {rs.version} - {rs.title} ({rs.status}); "
+                   f"sha256 {rs.sha256[:12]}", "dim"))
+    con.print(text(NOTICE, "bold"))

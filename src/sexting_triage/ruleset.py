@@ -1,0 +1,170 @@
+"""The compiled, immutable form of a rule set that the engine and analyses work on.
+
+Plain dataclasses (no pydantic) so the engine stays pure, fast and importable on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sexting_triage.conditions import Cond, Predicate, Value
+
+YESNO: tuple[str, ...] = ("yes", "no", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Cite:
+    source: str
+    section: str
+    quote: str | None = None
+    approximate: bool = False
+
+    def label(self, sources: dict[str, Source] | None = None) -> str:
+        text = f"{self.source}, {self.section}"
+        if self.approximate:
+            text += " (section approximate)"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"source": self.source, "section": self.section}
+        if self.quote:
+            d["quote"] = self.quote
+        if self.approximate:
+            d["approximate"] = True
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    key: str
+    title: str
+    date: str
+    publisher: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str
+    label: str
+    help: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    text: str
+    type: str  # yesno | choice | integer
+    help: str | None
+    choices: tuple[Choice, ...]
+    min: int | None
+    max: int | None
+    ask_when: Cond | None
+    ask_when_text: str | None
+    ask: Predicate | None = field(compare=False, default=None)
+    reads: frozenset[str] = frozenset()
+
+    @property
+    def domain(self) -> tuple[Value, ...]:
+        """Every value this question accepts, in display order."""
+        if self.type == "yesno":
+            return YESNO
+        if self.type == "choice":
+            return tuple(c.id for c in self.choices)
+        assert self.min is not None and self.max is not None
+        return tuple(range(self.min, self.max + 1))
+
+    def label_of(self, value: Value) -> str:
+        if self.type == "yesno":
+            return {"yes": "Yes", "no": "No", "unknown": "Not known"}.get(str(value), str(value))
+        if self.type == "choice":
+            for c in self.choices:
+                if c.id == value:
+                    return c.label
+        return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Pathway:
+    id: str
+    title: str
+    summary: str
+    actions: tuple[str, ...]
+    ends_questionnaire: bool
+    rank: int  # 0 is the highest precedence
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    id: str
+    title: str
+    summary: str
+    actions: tuple[str, ...]
+    urgent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    when: Cond
+    when_text: str
+    pathway: str | None
+    flag: str | None
+    reason: str
+    actions: tuple[str, ...]
+    cite: tuple[Cite, ...]
+    reads: frozenset[str]
+    test: Predicate = field(compare=False)
+
+    @property
+    def effect(self) -> str:
+        return self.pathway or self.flag or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Invariant:
+    id: str
+    description: str
+    kind: str
+    when: Cond | None
+    when_text: str | None
+    pathways: tuple[str, ...]
+    flags_include: tuple[str, ...]
+    facts: tuple[str, ...]
+    from_: str | None
+    to: str | None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A loaded, checked and compiled rule set, stamped with the sha256 of its file bytes."""
+
+    id: str
+    version: str
+    title: str
+    status: str
+    summary: str | None
+    sources: dict[str, Source]
+    questions: tuple[Question, ...]
+    pathways: dict[str, Pathway]
+    precedence: tuple[str, ...]
+    flags: dict[str, Flag]
+    rules: tuple[Rule, ...]
+    invariants: tuple[Invariant, ...]
+    sha256: str
+    path: str
+    question_index: dict[str, int] = field(default_factory=dict)
+    # (position after which all its facts are settled, rule) for rules that end the questionnaire
+    stop_rules: tuple[tuple[int, Rule], ...] = ()
+
+    def question(self, qid: str) -> Question:
+        return self.questions[self.question_index[qid]]
+
+    def provenance(self) -> dict[str, str]:
+        return {"id": self.id, "version": self.version, "sha256": self.sha256}
+
+    @property
+    def edition(self) -> str:
+        return f"{self.id} {self.version} ({self.title})"

@@ -1,0 +1,247 @@
+"""Read YAML into plain data while remembering where every value came from.
+
+PyYAML's node tree gives line and column for every key and value; we keep them in a map
+keyed by the value's path so pydantic's `loc` and our own checks can point at
+`path:line:col`. Duplicate keys (which PyYAML silently overwrites), anchors and aliases
+(the "billion laughs" bomb), oversized files and non-UTF-8 bytes are refused here, once,
+for every kind of file the tool reads.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
+
+from sexting_triage.errors import InputError, Problem
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class Located:
+    """Plain data from a YAML file with the position of every value and every mapping key."""
+
+    path: str
+    data: Any
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    # for block scalars the text starts on the next line; for quoted ones one column in
+    styles: dict[PathKey, str | None] = field(default_factory=dict)
+
+    def where(self, loc: PathKey, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the value at `loc`, or of its nearest ancestor."""
+        table = self.keys if key else self.values
+        if key and loc in table:
+            return table[loc]
+        probe = tuple(loc)
+        while True:
+            if probe in self.values:
+                return self.values[probe]
+            if not probe:
+                return None, None
+            probe = probe[:-1]
+
+    def problem(self, loc: PathKey, message: str, key: bool = False,
+                offset: tuple[int, int] | None = None) -> Problem:
+        line, col = self.where(loc, key)
+        if offset is not None and line is not None and col is not None and loc in self.values:
+            dline, dcol = offset
+            style = self.styles.get(loc)
+            if style in ("|", ">"):
+                line, col = line + 1 + dline, None
+            elif dline == 0:
+                col = col + dcol + (1 if style in ("'", '"') else 0)
+        return Problem(self.path, line, col, dotted(loc, self.data), message)
+
+
+def dotted(loc: PathKey, data: Any = None) -> str:
+    """`rules[adult-involved].when`: list items named by their id where they have one."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            label = str(part)
+            if isinstance(node, list) and 0 <= part < len(node):
+                item = node[part]
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    label = item["id"]
+                node = item
+            else:
+                node = None
+            out += f"[{label}]"
+        else:
+            out += ("." if out else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+class _NoAliasComposer(Composer):
+    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors and aliases (*name) are not allowed in these files",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+class _Resolver(Resolver):
+    """The YAML 1.1 resolver without implicit timestamps (dates stay strings)."""
+
+
+_Resolver.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in Resolver.yaml_implicit_resolvers.items()
+}
+
+
+class _Loader(Reader, Scanner, Parser, _NoAliasComposer, SafeConstructor, _Resolver):
+    def __init__(self, stream: str):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _NoAliasComposer.__init__(self)
+        SafeConstructor.__init__(self)
+        _Resolver.__init__(self)
+
+
+def read_file(path: str | os.PathLike[str], kind: str = "file") -> tuple[bytes, str]:
+    """Read a small UTF-8 text file (bytes and text), refusing oversized, empty or
+    undecodable input before parsing anything."""
+    p = str(path)
+    if os.path.isdir(p):
+        raise InputError([Problem(p, None, None, "", f"is a folder, not a {kind}")])
+    try:
+        with open(p, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                raise InputError([Problem(p, None, None, "",
+                                          f"the file is {size:,} bytes; the limit for a {kind} "
+                                          f"is {MAX_BYTES:,} bytes")])
+            raw = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError([Problem(p, None, None, "", f"no such {kind}")]) from None
+    except OSError as exc:
+        raise InputError([Problem(p, None, None, "",
+                                  f"cannot read: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise InputError([Problem(p, None, None, "", f"the file is over {MAX_BYTES:,} bytes")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError([Problem(p, line, col, "",
+                                  f"byte 0x{raw[exc.start]:02x} is not valid UTF-8: "
+                                  "save the file as UTF-8")]) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise InputError([Problem(p, None, None, "", f"the {kind} is empty")])
+    return raw, text
+
+
+def read_text(path: str | os.PathLike[str], kind: str = "file") -> str:
+    """The text of a small UTF-8 file (see read_file)."""
+    return read_file(path, kind)[1]
+
+
+def load_yaml(path: str | os.PathLike[str], kind: str = "file",
+              text: str | None = None) -> Located:
+    """Parse one YAML document into plain data with positions; all errors as InputError."""
+    p = str(path)
+    if text is None:
+        text = read_text(p, kind)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem and "aliases" not in msg:
+            msg = f"{exc.context}: {exc.problem}" if "while" not in exc.context else msg
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise InputError([Problem(p, line, col, "", f"YAML syntax error: {msg}")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(p, None, None, "", f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise InputError([Problem(p, None, None, "", "the file is nested too deeply")]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise InputError([Problem(p, None, None, "", f"the {kind} is empty")])
+    out = Located(p, None)
+    problems: list[Problem] = []
+    counter = [0]
+    out.data = _build(node, (), out, loader, problems, counter, 0)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
+           problems: list[Problem], counter: list[int], depth: int) -> Any:
+    counter[0] += 1
+    if counter[0] > MAX_NODES:
+        if counter[0] == MAX_NODES + 1:
+            problems.append(Problem(out.path, None, None, "",
+                                    f"the file has more than {MAX_NODES:,} values"))
+        return None
+    if depth > MAX_DEPTH:
+        problems.append(Problem(out.path, node.start_mark.line + 1, node.start_mark.column + 1,
+                                dotted(loc), f"nested more than {MAX_DEPTH} levels deep"))
+        return None
+    out.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, ScalarNode):
+        out.styles[loc] = node.style
+        try:
+            return loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            problems.append(Problem(out.path, node.start_mark.line + 1,
+                                    node.start_mark.column + 1, dotted(loc), str(exc)))
+            return None
+    if isinstance(node, SequenceNode):
+        return [_build(n, (*loc, i), out, loader, problems, counter, depth + 1)
+                for i, n in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        result: dict[Any, Any] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, ScalarNode):
+                problems.append(Problem(out.path, knode.start_mark.line + 1,
+                                        knode.start_mark.column + 1, dotted(loc),
+                                        "keys must be plain names"))
+                continue
+            key = loader.construct_object(knode)
+            if isinstance(key, bool):
+                key = "yes" if key else "no"
+            if not isinstance(key, str | int):
+                key = str(key)
+            kpos = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+            if key in result:
+                first = out.keys.get((*loc, key))
+                at = f" (first at line {first[0]})" if first else ""
+                problems.append(Problem(out.path, *kpos, dotted((*loc, key), None),
+                                        f"duplicate key `{key}`{at}"))
+                continue
+            out.keys[(*loc, key)] = kpos
+            result[key] = _build(vnode, (*loc, key), out, loader, problems, counter, depth + 1)
+        return result
+    return None
+
