@@ -109,8 +109,13 @@ def parse(text: str) -> Cond:
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        col = max((exc.offset or 1) - 1, 0) + (len(source) - len(source.lstrip()))
-        raise ConditionError(f"the condition does not parse: {exc.msg}", 0, col) from None
+        lead = len(source) - len(source.lstrip())
+        body = source.strip()
+        if not exc.offset or exc.offset > len(body):
+            raise ConditionError("the condition does not parse: it ends unexpectedly",
+                                 0, lead + len(body)) from None
+        raise ConditionError(f"the condition does not parse: {exc.msg}", 0,
+                             lead + exc.offset - 1) from None
     except (RecursionError, MemoryError):
         raise ConditionError("the condition is nested too deeply") from None
     lead = len(source) - len(source.lstrip())

@@ -250,9 +250,11 @@ def _semantic_problems(doc: Located) -> list[Problem]:
                                                 f"duplicate choice id `{cid}`"))
         elif kind == "integer":
             lo, hi = q.get("min"), q.get("max")
-            if type(lo) is not int or type(hi) is not int:
+            if lo is None or hi is None:
                 problems.append(doc.problem(("questions", i),
                                             "a whole-number question needs `min` and `max`"))
+            elif type(lo) is not int or type(hi) is not int:
+                pass  # a wrong type is reported by the model
             elif lo > hi:
                 problems.append(doc.problem(("questions", i, "max"),
                                             f"max ({hi}) is below min ({lo})"))
