@@ -219,3 +219,19 @@ def decide(rs: RuleSet, answers: Mapping[str, Any]) -> Decision:
         for k in answers if k not in asked)
     return Decision(rs, pathway, flags, tuple(reasons), tuple(actions), w.asked,
                     {k: w.facts[k] for k in w.asked}, ignored)
+
+
+def raised_so_far(rs: RuleSet, answers: Mapping[str, Any]) -> tuple[str, ...]:
+    """The flags already certain from the answers so far, before the questionnaire ends.
+
+    A rule counts only when every fact it reads is settled: answered, or a question that will
+    not be asked. This lets a front end show an urgent flag the moment it is known, using the
+    same rules `decide` uses. Raises InvalidAnswers for values outside a domain."""
+    facts, problems = normalize_answers(rs, answers)
+    if problems:
+        raise InvalidAnswers(problems)
+    w = walk(rs, facts, complete=True)
+    unsettled = set(w.missing) | set(w.maybe)
+    raised = {r.flag for r in rs.rules
+              if r.flag is not None and not (r.reads & unsettled) and r.test(w.facts)}
+    return tuple(f for f in rs.flags if f in raised)
