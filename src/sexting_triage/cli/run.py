@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -10,7 +11,7 @@ from sexting_triage import loader
 from sexting_triage.cli import app, warn
 from sexting_triage.cli.common import JsonOption, NoColorOption, RulesOption, resolve_rules
 from sexting_triage.engine import Decision, decide
-from sexting_triage.errors import InputError, InvalidAnswers, MissingAnswers, Problem
+from sexting_triage.errors import InputError, InvalidAnswers, MissingAnswers, Problem, UsageError
 
 
 def decide_file(path: Path, rules: str | None) -> Decision:
@@ -42,11 +43,23 @@ def run_command(
     rules: str | None = RulesOption,
     json_out: bool = JsonOption,
     no_color: bool = NoColorOption,
+    save_scenario: Path | None = typer.Option(
+        None, "--save-scenario", metavar="FILE",
+        help="Also write the answers and this decision as a scenario file for trainers "
+        "(expect filled in; edit its title and story)."),
 ) -> None:
     """Decide from an answers file and print the recommended pathway, flags, reasons and
     actions."""
     d = decide_file(file, rules)
     warn_ignored(d)
+    if save_scenario is not None:
+        from sexting_triage.scenario import save_scenario as save
+
+        try:
+            save(save_scenario, d)
+        except OSError as exc:
+            raise UsageError(f"cannot write {save_scenario}: {exc.strerror or exc}") from None
+        print(f"scenario saved to {save_scenario}", file=sys.stderr)
     if json_out:
         from sexting_triage.render.jsonout import decision_dict, dumps
 
