@@ -31,9 +31,30 @@ def console(file: IO[str] | None = None, no_color: bool = False, stderr: bool = 
     from rich.console import Console
 
     off = no_color or "NO_COLOR" in os.environ
-    return Console(file=file or (sys.stderr if stderr else sys.stdout), no_color=off,
-                   highlight=False, markup=False, emoji=False, width=width,
-                   color_system=None if off else "auto")
+    con = Console(file=file or (sys.stderr if stderr else sys.stdout), no_color=off,
+                  highlight=False, markup=False, emoji=False, width=width,
+                  color_system=None if off else "auto")
+    # Piped into case notes or a file: whole lines, no hard wrapping.
+    con.soft_wrap = not con.is_terminal
+    return con
+
+
+def rows(con: Console, items: list[tuple[str, Text]], indent: int = 2) -> None:
+    """Marker + text rows; on a terminal wrapped with a hanging indent."""
+    if con.soft_wrap:
+        for marker, body in items:
+            lead = " " * indent + (marker + " " if marker else "")
+            con.print(lead + body.plain.replace("\n", "\n" + " " * len(lead)))
+        return
+    from rich.padding import Padding
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for marker, body in items:
+        grid.add_row(text(marker), body)
+    con.print(Padding(grid, (0, 0, 0, indent)))
 
 
 def text(s: object, style: str = "") -> Text:
@@ -56,9 +77,7 @@ def flag_block(con: Console, flag: Flag) -> None:
     kind = "URGENT" if flag.urgent else "NOTE"
     style = "bold white on red" if flag.urgent else "bold magenta"
     con.print(text(f" {kind}: {flag.title} ", style) + text(f"  [{flag.id}]", "dim"))
-    con.print(text(f"  {flag.summary}"))
-    for a in flag.actions:
-        con.print(text(f"  [ ] {a}"))
+    rows(con, [("", text(flag.summary))] + [("[ ]", text(a)) for a in flag.actions])
 
 
 def decision(con: Console, d: Decision) -> None:
@@ -68,28 +87,29 @@ def decision(con: Console, d: Decision) -> None:
     p = rs.pathways[d.pathway]
     con.print(text("RECOMMENDED PATHWAY: ", "bold") + text(p.title, PATHWAY_STYLE.get(p.id, "bold"))
               + text(f"  [{p.id}]", "dim"))
-    con.print(text(f"  {p.summary}"))
+    rows(con, [("", text(p.summary))])
     con.print()
     if d.flags:
         con.print(text("FLAGS", "bold underline"))
         for fid in d.flags:
             flag_block(con, rs.flags[fid])
-        con.print()
     else:
         con.print(text("FLAGS: none raised", "bold"))
-        con.print()
+    con.print()
     con.print(text("REASONS (every rule that applied, with its source)", "bold underline"))
-    order = {"flag": 1, "pathway": 0, "outweighed": 2}
+    order = {"pathway": 0, "flag": 1, "outweighed": 2}
+    items = []
     for n, r in enumerate(sorted(d.reasons, key=lambda r: order[r.role]), 1):
         tag = {"pathway": "supports the pathway", "flag": f"raises {r.effect}",
                "outweighed": f"points to {r.effect}, outweighed"}[r.role]
-        con.print(text(f"{n:>3}. {r.text}") + text(f"  ({tag}; rule {r.rule})", "dim"))
+        body = text(r.text) + text(f"  ({tag}; rule {r.rule})", "dim")
         for c in r.cite:
-            con.print(text(f"     Source: {cite_label(c)}", "italic"))
+            body += text(f"\nSource: {cite_label(c)}", "italic")
+        items.append((f"{n:>2}.", body))
+    rows(con, items, indent=1)
     con.print()
     con.print(text("ACTIONS (checklist)", "bold underline"))
-    for a in d.actions:
-        con.print(text(f"  [ ] {a}"))
+    rows(con, [("[ ]", text(a)) for a in d.actions])
     con.print()
     footer(con, rs)
 
