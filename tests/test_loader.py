@@ -132,7 +132,7 @@ def test_condition_unknown_fact(tmp_path):
 def test_condition_impossible_value(tmp_path):
     text = MINIMAL.replace("""extent == "wide\"""", """extent == "everywhere\"""")
     assert problems(tmp_path, text) == [
-        "F:41:25: rules[young].when: `everywhere` is not an answer to `extent` "
+        "F:41:35: rules[young].when: `everywhere` is not an answer to `extent` "
         "(answers: none, wide)"]
 
 
@@ -140,7 +140,7 @@ def test_condition_integer_out_of_range_and_ordering_on_yesno(tmp_path):
     text = MINIMAL.replace("'age < 13 and", "'age == 40 or imagery > 2 or")
     got = problems(tmp_path, text)
     assert got == [
-        "F:41:12: rules[young].when: 40 is impossible for `age` (0 to 17)",
+        "F:41:19: rules[young].when: 40 is impossible for `age` (0 to 17)",
         "F:41:25: rules[young].when: `>` compares numbers, but `imagery` is a yesno answer",
     ]
 

@@ -70,6 +70,7 @@ class Test:
     value: Value | tuple[Value, ...]
     line: int = field(default=0, compare=False)
     col: int = field(default=0, compare=False)
+    value_col: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +180,7 @@ def _test(left: ast.AST, op: str, right: ast.AST, lead: int) -> Test:
         raise ConditionError(_not_allowed(left), *_pos(left, lead))
     value = _literal(right, op, lead)
     line, col = _pos(left, lead)
-    return Test(left.id, op, value, line, col)
+    return Test(left.id, op, value, line, col, _pos(right, lead)[1])
 
 
 def _literal(node: ast.AST, op: str, lead: int) -> Value | tuple[Value, ...]:

@@ -165,37 +165,41 @@ class Domains:
             else:
                 self.values[qid] = R.YESNO
 
-    def check(self, cond: C.Cond) -> list[tuple[str, C.Test]]:
-        """Unknown facts and impossible values, each with the test that has it."""
-        out = []
+    def check(self, cond: C.Cond) -> list[tuple[str, int]]:
+        """Unknown facts and impossible values, each with its column in the condition."""
+        out: list[tuple[str, int]] = []
         for t in C.tests(cond):
             kind = self.types.get(t.fact)
             if kind is None:
                 hint = ""
                 if t.fact in R.YESNO:
                     hint = ": put answer values in quotes"
-                out.append((f"unknown fact `{t.fact}` (no question has this id){hint}", t))
+                out.append((f"unknown fact `{t.fact}` (no question has this id){hint}", t.col))
                 continue
             values = t.value if isinstance(t.value, tuple) else (t.value,)
             if kind == "integer":
                 if any(type(v) is not int for v in values):
-                    out.append((f"`{t.fact}` is a whole number: compare it with numbers", t))
+                    out.append((f"`{t.fact}` is a whole number: compare it with numbers",
+                                t.value_col))
                     continue
                 if t.op in C.ORDERING or t.fact not in self.ranges:
                     continue
                 lo, hi = self.ranges[t.fact]
                 bad = [v for v in values if not lo <= v <= hi]
                 if bad:
-                    out.append((f"{bad[0]} is impossible for `{t.fact}` ({lo} to {hi})", t))
+                    out.append((f"{bad[0]} is impossible for `{t.fact}` ({lo} to {hi})",
+                                t.value_col))
                 continue
             if t.op in C.ORDERING:
-                out.append((f"`{t.op}` compares numbers, but `{t.fact}` is a {kind} answer", t))
+                out.append((f"`{t.op}` compares numbers, but `{t.fact}` is a {kind} answer",
+                            t.col))
                 continue
             allowed = self.values.get(t.fact, ())
             for v in values:
                 if v not in allowed:
                     shown = ", ".join(str(a) for a in allowed)
-                    out.append((f"`{v}` is not an answer to `{t.fact}` (answers: {shown})", t))
+                    out.append((f"`{v}` is not an answer to `{t.fact}` (answers: {shown})",
+                                t.value_col))
                     break
         return out
 
@@ -209,8 +213,8 @@ def _condition(doc: Located, loc: PathKey, text: Any, domains: Domains,
     except C.ConditionError as exc:
         problems.append(doc.problem(loc, exc.message, offset=(exc.line, exc.col)))
         return None
-    for message, t in domains.check(cond):
-        problems.append(doc.problem(loc, message, offset=(t.line, t.col)))
+    for message, col in domains.check(cond):
+        problems.append(doc.problem(loc, message, offset=(0, col)))
     if earlier is not None:
         for t in C.tests(cond):
             if t.fact in domains.types and t.fact not in earlier:
