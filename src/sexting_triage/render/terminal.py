@@ -118,3 +118,21 @@ def footer(con: Console, rs: RuleSet) -> None:
     con.print(text(f"Rule set: {rs.id} {rs.version} - {rs.title} ({rs.status}); "
                    f"sha256 {rs.sha256[:12]}", "dim"))
     con.print(text(NOTICE, "bold"))
+
+
+def why_asked(con: Console, rs: RuleSet, qid: str) -> None:
+    """"Why am I asked this?": the rules that read this fact, what they raise, and their
+    sources, so a responder can see the guidance behind every question."""
+    q = rs.question(qid)
+    con.print(text(f"WHY THIS QUESTION: {q.text}", "bold"))
+    if q.ask_when_text:
+        con.print(text(f"  Asked because of earlier answers: {q.ask_when_text}", "dim"))
+    readers = [r for r in rs.rules if qid in r.reads]
+    if not readers:
+        con.print(text("  No rule in this rule set reads this answer; it is kept in the record."))
+    for r in readers:
+        target = rs.pathways[r.pathway].title if r.pathway else rs.flags[r.flag or ""].title
+        con.print(text(f"  - {r.id} ({r.when_text}) -> {target}"))
+        for c in r.cite:
+            con.print(text(f"      Source: {cite_label(c)}", "italic"))
+    con.print()
