@@ -15,18 +15,20 @@ from typing import Any
 
 import yaml
 from yaml.composer import Composer
-from yaml.constructor import SafeConstructor
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
-from yaml.reader import Reader
+from yaml.reader import Reader, ReaderError
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from sexting_triage.errors import InputError, Problem
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_NODES = 200_000
+# A rule set is about 25 kB and 600 values; these limits leave ample room while keeping the
+# refusal of a hostile file well under a second.
+MAX_BYTES = 1024 * 1024
+MAX_NODES = 20_000
 MAX_DEPTH = 64
 
 PathKey = tuple[str | int, ...]
@@ -90,15 +92,40 @@ def dotted(loc: PathKey, data: Any = None) -> str:
     return out
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """A file refused while it is read (too many values, nested too deeply)."""
+
+
 class _NoAliasComposer(Composer):
+    """Refuses aliases, too many values and too deep nesting while composing, so a hostile
+    file is refused after reading only as far as needed (PyYAML is pure Python here: a
+    megabyte of tiny values takes many seconds, and deep nesting would hit the recursion
+    limit)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._count = 0
+        self._depth = 0
+
     def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
             raise yaml.MarkedYAMLError(
                 None, None, "anchors and aliases (*name) are not allowed in these files",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise _Refused(None, None, f"the file has more than {MAX_NODES:,} values",
+                           event.start_mark)
+        if self._depth > MAX_DEPTH:
+            raise _Refused(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                           event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class _Resolver(Resolver):
@@ -132,8 +159,8 @@ def read_file(path: str | os.PathLike[str], kind: str = "file") -> tuple[bytes, 
             size = os.fstat(fh.fileno()).st_size
             if size > MAX_BYTES:
                 raise InputError([Problem(p, None, None, "",
-                                          f"the file is {size:,} bytes; the limit for a {kind} "
-                                          f"is {MAX_BYTES:,} bytes")])
+                                          f"the file is {size:,} bytes: too large for "
+                                          f"this {kind} (the limit is {MAX_BYTES:,} bytes)")])
             raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise InputError([Problem(p, None, None, "", f"no such {kind}")]) from None
@@ -169,9 +196,15 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
     p = str(path)
     if text is None:
         text = read_text(p, kind)
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
+    except _Refused as exc:
+        mark = exc.problem_mark
+        raise InputError([Problem(p, mark.line + 1 if mark else None,
+                                  mark.column + 1 if mark else None, "",
+                                  exc.problem or "refused")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = exc.problem or exc.context or "invalid YAML"
@@ -179,12 +212,25 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
             msg = f"{exc.context}: {exc.problem}" if "while" not in exc.context else msg
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise InputError([Problem(p, line, col, "", f"YAML syntax error: {msg}")]) from None
+    except ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        raise InputError([Problem(p, line, col, "",
+                                  f"character #x{exc.character:04x} is not allowed in a YAML "
+                                  "file (control characters must be escaped)")]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(p, None, None, "", f"YAML error: {exc}")]) from None
     except RecursionError:
         raise InputError([Problem(p, None, None, "", "the file is nested too deeply")]) from None
+    except (ValueError, OverflowError) as exc:
+        # PyYAML's scanner lets some bad escapes (e.g. "\U0011ffff") escape as ValueError
+        mark = loader.get_mark() if loader is not None else None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        msg = ("an escape in a quoted string is not a valid character" if "chr()" in str(exc)
+               else str(exc))
+        raise InputError([Problem(p, line, col, "", f"YAML syntax error: {msg}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise InputError([Problem(p, None, None, "", f"the {kind} is empty")])
     out = Located(p, None)
@@ -213,9 +259,10 @@ def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
         out.styles[loc] = node.style
         try:
             return loader.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
+        except _CONSTRUCT_ERRORS as exc:
             problems.append(Problem(out.path, node.start_mark.line + 1,
-                                    node.start_mark.column + 1, dotted(loc), str(exc)))
+                                    node.start_mark.column + 1, dotted(loc),
+                                    _construct_message(node, exc)))
             return None
     if isinstance(node, SequenceNode):
         return [_build(n, (*loc, i), out, loader, problems, counter, depth + 1)
@@ -228,7 +275,13 @@ def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
                                         knode.start_mark.column + 1, dotted(loc),
                                         "keys must be plain names"))
                 continue
-            key = loader.construct_object(knode)
+            try:
+                key = loader.construct_object(knode)
+            except _CONSTRUCT_ERRORS as exc:
+                problems.append(Problem(out.path, knode.start_mark.line + 1,
+                                        knode.start_mark.column + 1, dotted(loc),
+                                        _construct_message(knode, exc)))
+                continue
             if isinstance(key, bool):
                 key = "yes" if key else "no"
             if not isinstance(key, str | int):
@@ -245,3 +298,27 @@ def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
         return result
     return None
 
+
+
+# PyYAML's constructors raise these (not only YAMLError) for values such as `!!int x`,
+# `!!timestamp x` or a 5,000-digit number.
+_CONSTRUCT_ERRORS = (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError)
+
+
+def _construct_message(node: Node, exc: Exception) -> str:
+    """A one-line message for a value PyYAML cannot construct (no PyYAML context dump)."""
+    tag = node.tag or ""
+    short = tag.replace("tag:yaml.org,2002:", "!!")
+    if tag == "tag:yaml.org,2002:merge":
+        return "merge keys (<<) are not allowed in these files"
+    if isinstance(exc, ConstructorError) and "constructor" in str(exc.problem):
+        return f"the tag {short} is not allowed in these files"
+    if isinstance(exc, ValueError) and "digits" in str(exc):
+        return "the number is too long"
+    return f"cannot read this value as {short}"
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a character offset in text."""
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
