@@ -34,12 +34,16 @@ def normalize(question: Question, value: Any) -> Value:
             return value.strip()
         raise ValueError("expected one of " + ", ".join(ids))
     assert question.min is not None and question.max is not None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value.strip())
+    if isinstance(value, str):
+        digits = value.strip().removeprefix("-")
+        # ASCII only and short: int() of "²" fails and of 5,000 digits refuses
+        if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+            value = int(value.strip())
     if type(value) is not int:
         raise ValueError(f"expected a whole number from {question.min} to {question.max}")
     if not question.min <= value <= question.max:
-        raise ValueError(f"{value} is outside {question.min} to {question.max}")
+        shown = str(value) if abs(value) < 10**18 else "the number"
+        raise ValueError(f"{shown} is outside {question.min} to {question.max}")
     return value
 
 
