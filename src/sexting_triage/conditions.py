@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 Value = str | int
 MAX_LENGTH = 4000
 MAX_DEPTH = 40
+MAX_NUMBER = 10**9
 
 _OPS: dict[type, str] = {
     ast.Eq: "==",
@@ -30,24 +31,31 @@ ORDERING = frozenset({"<", "<=", ">", ">="})
 MEMBERSHIP = frozenset({"in", "not in"})
 
 _CONSTRUCTS: dict[type, str] = {
-    ast.Attribute: "attribute access",
-    ast.Call: "function calls",
-    ast.Subscript: "subscripts",
-    ast.Lambda: "lambdas",
-    ast.ListComp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions",
-    ast.BinOp: "arithmetic",
-    ast.IfExp: "conditional expressions",
-    ast.NamedExpr: "assignment expressions",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.Starred: "starred expressions",
-    ast.Dict: "dicts",
-    ast.Set: "sets",
-    ast.JoinedStr: "f-strings",
+    ast.Attribute: "attribute access is",
+    ast.Call: "function calls are",
+    ast.Subscript: "subscripts are",
+    ast.Slice: "subscripts are",
+    ast.Lambda: "lambdas are",
+    ast.ListComp: "comprehensions are",
+    ast.SetComp: "comprehensions are",
+    ast.DictComp: "comprehensions are",
+    ast.GeneratorExp: "comprehensions are",
+    ast.BinOp: "arithmetic is",
+    ast.UnaryOp: "signs other than `not` are",
+    ast.IfExp: "conditional expressions are",
+    ast.NamedExpr: "assignment expressions are",
+    ast.Await: "await is",
+    ast.Yield: "yield is",
+    ast.YieldFrom: "yield is",
+    ast.Starred: "starred expressions are",
+    ast.Dict: "dicts are",
+    ast.Set: "sets are",
+    ast.JoinedStr: "f-strings are",
+    ast.List: "lists here are",
+    ast.Tuple: "lists here are",
+    ast.Constant: "a value on its own is",
+    ast.Compare: "comparisons inside a comparison are",
+    ast.BoolOp: "and/or inside a comparison are",
 }
 
 
@@ -152,8 +160,8 @@ def _convert(node: ast.AST, lead: int, depth: int) -> Cond:
 
 
 def _not_allowed(node: ast.AST) -> str:
-    what = _CONSTRUCTS.get(type(node), type(node).__name__)
-    return f"{what} are not allowed in conditions"
+    what = _CONSTRUCTS.get(type(node), f"`{type(node).__name__}` expressions are")
+    return f"{what} not allowed in conditions"
 
 
 def _compare(node: ast.Compare, lead: int) -> Cond:
@@ -198,19 +206,28 @@ def _literal(node: ast.AST, op: str, lead: int) -> Value | tuple[Value, ...]:
 
 
 def _scalar(node: ast.AST, lead: int) -> Value:
+    value: object = None
     if isinstance(node, ast.Constant) and not isinstance(node.value, bool):
-        if isinstance(node.value, str | int):
-            return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        value = node.value
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         inner = node.operand
         if isinstance(inner, ast.Constant) and type(inner.value) is int:
-            return -inner.value
+            value = -inner.value
+    if isinstance(value, str):
+        return value
+    if type(value) is int:
+        # a bound keeps messages printable (Python refuses str() of 4,300+ digits)
+        if abs(value) > MAX_NUMBER:
+            raise ConditionError(f"numbers in conditions must be between -{MAX_NUMBER:,} "
+                                 f"and {MAX_NUMBER:,}", *_pos(node, lead))
+        return value
     if isinstance(node, ast.Name):
         raise ConditionError(
             f"`{node.id}` is not a value: put values in quotes, e.g. \"{node.id}\"",
             *_pos(node, lead),
         )
-    if isinstance(node, ast.Constant):
+    if isinstance(node, ast.Constant) or (isinstance(node, ast.UnaryOp)
+                                          and isinstance(node.operand, ast.Constant)):
         raise ConditionError("values must be quoted strings or whole numbers", *_pos(node, lead))
     raise ConditionError(_not_allowed(node), *_pos(node, lead))
 
