@@ -16,7 +16,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from sexting_triage import conditions as C
 from sexting_triage import engine, loader
 from sexting_triage.errors import InputError, MissingAnswers, NoPathway, Problem, UsageError
 from sexting_triage.model import Id
@@ -539,9 +540,7 @@ def compare(e: Expectation, d: engine.Decision) -> list[str]:
             if not wanted:
                 out.append(head + f": no rule in {rs.id} raises {e.pathway}")
             else:
-                out.append(head + f": no rule raising {e.pathway} fired; "
-                           + "; ".join(_why_not(r, facts) for r in wanted[:4])
-                           + ("; ..." if len(wanted) > 4 else ""))
+                out.append(head + f": {_none_fired(wanted, e.pathway, facts)}")
     raised = set(d.flags)
     if e.flags is not None:
         for f in e.flags:
@@ -571,8 +570,23 @@ def _missing_flag(f: str, rs: RuleSet, facts: Mapping[str, Any]) -> str:
     head = f"expected flag {f}, not raised"
     if not wanted:
         return head + f": no rule in {rs.id} raises it"
-    return (head + ": " + "; ".join(_why_not(r, facts) for r in wanted[:4])
-            + ("; ..." if len(wanted) > 4 else ""))
+    return head + ": " + _none_fired(wanted, f, facts)
+
+
+def _misses(rule: Rule, facts: Mapping[str, Any]) -> int:
+    """How many parts of a rule's condition are false here (0 for a rule that fires)."""
+    parts = rule.when.items if isinstance(rule.when, C.And) else (rule.when,)
+    return sum(not C.evaluate(p, facts) for p in parts)
+
+
+def _none_fired(wanted: list[Rule], effect: str, facts: Mapping[str, Any]) -> str:
+    """`no rule raising X fired`, naming the rules nearest to firing."""
+    near = sorted(wanted, key=lambda r: _misses(r, facts))[:2]
+    lead = ("the only rule raising" if len(wanted) == 1
+            else f"none of the {len(wanted)} rules raising")
+    tail = "" if len(wanted) == 1 else "; nearest: "
+    return (f"{lead} {effect} fired" + (tail or ": ")
+            + "; ".join(_why_not(r, facts) for r in near))
 
 
 def fired_at(d: engine.Decision) -> dict[str, list[engine.Reason]]:
@@ -654,5 +668,263 @@ def write_atomic(path: Path, content: str) -> None:
         raise
 
 
-__all__ = ["Expectation", "Scenario", "ScenarioModel", "ScenarioResult", "check_scenario",
-           "compare", "find_files", "json_schema", "load_scenarios", "save_scenario"]
+
+
+# ----------------------------------------------------------------------------- quiz
+
+
+def explain_choice(d: engine.Decision, pathway: str, flags: Iterable[str]) -> list[str]:
+    """Why a trainee's choice differs from the decision, in the same plain sentences as a
+    failing check ("expected" being the trainee's choice)."""
+    e = Expectation(None, pathway, tuple(flags), None, None, None)
+    return [line.replace("expected pathway", "you chose", 1)
+                .replace("expected flag", "you did not pick flag", 1)
+            if line.startswith("expected pathway") else _quiz_flag(line)
+            for line in compare(e, d)]
+
+
+def _quiz_flag(line: str) -> str:
+    if line.startswith("expected flag "):
+        rest = line[len("expected flag "):]
+        fid, _, why = rest.partition(", not raised")
+        return f"you chose flag {fid}, but the rules do not raise it{why}"
+    if line.startswith("flag "):
+        fid, _, why = line[len("flag "):].partition(" was raised but not expected")
+        return f"flag {fid} applies, and you did not choose it{why}"
+    return line
+
+
+# ----------------------------------------------------------------------------- coverage
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What can happen under a rule set: the reachable questions (in order), the answer
+    values per question (whole numbers grouped into the ranges the conditions tell apart),
+    rules, pathways and flags."""
+
+    questions: tuple[str, ...]
+    values: dict[str, tuple[str, ...]]
+    rules: tuple[str, ...]
+    pathways: tuple[str, ...]
+    flags: tuple[str, ...]
+    source: str  # "analysis" (analysis.reachable) or "scenario" (this module's own search)
+
+
+def _int_tests(rs: RuleSet, qid: str) -> list[C.Test]:
+    conds = [r.when for r in rs.rules] + [q.ask_when for q in rs.questions if q.ask_when]
+    return [t for c in conds for t in C.tests(c) if t.fact == qid]
+
+
+def int_classes(rs: RuleSet, qid: str) -> list[tuple[int, int]]:
+    """The ranges of a whole-number question that every condition treats alike."""
+    q = rs.question(qid)
+    assert q.min is not None and q.max is not None
+    ts = _int_tests(rs, qid)
+    out: list[tuple[int, int]] = []
+    prev: tuple[bool, ...] | None = None
+    for v in range(q.min, q.max + 1):
+        sig = tuple(C.test_holds(t, v) for t in ts)
+        if sig == prev:
+            out[-1] = (out[-1][0], v)
+        else:
+            out.append((v, v))
+            prev = sig
+    return out
+
+
+def _range_label(lo: int, hi: int) -> str:
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def value_label(rs: RuleSet, qid: str, value: Any, classes: dict[str, list[tuple[int, int]]]
+                ) -> str:
+    """The coverage label of an answer: the value, or its range for whole numbers."""
+    if rs.question(qid).type != "integer":
+        return str(value)
+    if qid not in classes:
+        classes[qid] = int_classes(rs, qid)
+    for lo, hi in classes[qid]:
+        if lo <= value <= hi:
+            return _range_label(lo, hi)
+    return str(value)
+
+
+def _kleene(cond: C.Cond, facts: Mapping[str, Any], pos: int | None,
+            index: Mapping[str, int]) -> bool | None:
+    """Three-valued evaluation: None while a fact it reads is still to be settled."""
+    if isinstance(cond, C.Test):
+        if pos is not None and index[cond.fact] >= pos:
+            return None
+        return C.test_holds(cond, facts.get(cond.fact))
+    if isinstance(cond, C.Not):
+        v = _kleene(cond.item, facts, pos, index)
+        return None if v is None else not v
+    if isinstance(cond, C.And | C.Or):
+        stop = isinstance(cond, C.Or)
+        unknown = False
+        for item in cond.items:
+            v = _kleene(item, facts, pos, index)
+            if v is None:
+                unknown = True
+            elif v is stop:
+                return stop
+        return None if unknown else not stop
+    return cond.value
+
+
+Goal = Callable[[Mapping[str, Any], "int | None"], "bool | None"]
+
+
+def _exists(rs: RuleSet, goal: Goal) -> bool:
+    """Whether some complete run of the questionnaire satisfies `goal`: an exact search over
+    the questions in order, trying one value per range the conditions tell apart and pruning
+    as soon as the goal is settled either way."""
+    reps: dict[str, tuple[Any, ...]] = {}
+    for q in rs.questions:
+        reps[q.id] = (tuple(lo for lo, _ in int_classes(rs, q.id)) if q.type == "integer"
+                      else q.domain)
+    stops = rs.stop_rules
+    qs = rs.questions
+    facts: dict[str, Any] = {}
+
+    def dfs(pos: int, s: int) -> bool:
+        while s < len(stops) and stops[s][0] < pos:
+            if stops[s][1].test(facts):
+                return goal(facts, None) is True
+            s += 1
+        g = goal(facts, pos if pos < len(qs) else None)
+        if g is not None:
+            return g
+        q = qs[pos]
+        if q.ask is not None and not q.ask(facts):
+            return dfs(pos + 1, s)
+        for v in reps[q.id]:
+            facts[q.id] = v
+            found = dfs(pos + 1, s)
+            del facts[q.id]
+            if found:
+                return True
+        return False
+
+    return dfs(0, 0)
+
+
+def _own_targets(rs: RuleSet) -> Targets:
+    index = rs.question_index
+
+    def cond_goal(cond: C.Cond) -> Goal:
+        return lambda facts, pos: _kleene(cond, facts, pos, index)
+
+    def asked_goal(qid: str) -> Goal:
+        i = index[qid]
+        return lambda facts, pos: None if pos is not None and pos <= i else qid in facts
+
+    questions = tuple(q.id for q in rs.questions if _exists(rs, asked_goal(q.id)))
+    rules = tuple(r.id for r in rs.rules if _exists(rs, cond_goal(r.when)))
+    flags = tuple(f for f in rs.flags if _exists(rs, cond_goal(
+        C.Or(tuple(r.when for r in rs.rules if r.flag == f)))))
+    pathways = []
+    for p in rs.precedence:
+        raise_p = C.Or(tuple(r.when for r in rs.rules if r.pathway == p))
+        higher = [r.when for r in rs.rules if r.pathway is not None
+                  and rs.pathways[r.pathway].rank < rs.pathways[p].rank]
+        cond: C.Cond = C.And((raise_p, C.Not(C.Or(tuple(higher))))) if higher else raise_p
+        if _exists(rs, cond_goal(cond)):
+            pathways.append(p)
+    return Targets(questions, _values(rs, questions), rules, tuple(pathways), flags,
+                   "scenario")
+
+
+def _values(rs: RuleSet, questions: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for qid in questions:
+        q = rs.question(qid)
+        out[qid] = (tuple(_range_label(lo, hi) for lo, hi in int_classes(rs, qid))
+                    if q.type == "integer" else tuple(str(v) for v in q.domain))
+    return out
+
+
+def reachable_targets(rs: RuleSet) -> Targets:
+    """Everything reachable in the rule set: from analysis.reachable where that module
+    exists, else from this module's own exact search."""
+    try:
+        from sexting_triage import analysis  # type: ignore[attr-defined]
+
+        reach = analysis.reachable(rs)
+    except (ImportError, AttributeError):
+        return _own_targets(rs)
+    classes: dict[str, list[tuple[int, int]]] = {}
+    order = [q.id for q in rs.questions]
+    questions = tuple(q for q in order if q in set(reach.questions))
+    values = {}
+    for qid in questions:
+        got = {value_label(rs, qid, v, classes) for v in reach.values.get(qid, ())}
+        allv = _values(rs, [qid])[qid]
+        values[qid] = tuple(v for v in allv if v in got)
+    return Targets(questions, values,
+                   tuple(r.id for r in rs.rules if r.id in set(reach.rules)),
+                   tuple(p for p in rs.precedence if p in set(reach.pathways)),
+                   tuple(f for f in rs.flags if f in set(reach.flags)), "analysis")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a set of scenarios exercises under one rule set, against what is reachable."""
+
+    ruleset: RuleSet
+    scenarios: int
+    decided: int
+    targets: Targets
+    pathways: dict[str, int]
+    flags: dict[str, int]
+    rules: dict[str, int]
+    questions: dict[str, int]
+    values: dict[str, dict[str, int]]
+
+    def missing(self) -> dict[str, list[str]]:
+        """Reachable things no scenario exercises, by kind."""
+        t = self.targets
+        return {
+            "pathways": [p for p in t.pathways if not self.pathways.get(p)],
+            "flags": [f for f in t.flags if not self.flags.get(f)],
+            "rules": [r for r in t.rules if not self.rules.get(r)],
+            "questions": [q for q in t.questions if not self.questions.get(q)],
+            "values": [f"{q}={v}" for q in t.questions for v in t.values.get(q, ())
+                       if not self.values.get(q, {}).get(v)],
+        }
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """(exercised, reachable) by kind."""
+        miss = self.missing()
+        t = self.targets
+        total = {"pathways": len(t.pathways), "flags": len(t.flags), "rules": len(t.rules),
+                 "questions": len(t.questions),
+                 "values": sum(len(v) for v in t.values.values())}
+        return {k: (total[k] - len(miss[k]), total[k]) for k in total}
+
+
+def coverage(rs: RuleSet, decisions: list[engine.Decision], scenarios: int | None = None,
+             targets: Targets | None = None) -> Coverage:
+    """Count, per pathway, flag, rule, question and answer value, the decisions that
+    exercise it."""
+    targets = targets or reachable_targets(rs)
+    classes: dict[str, list[tuple[int, int]]] = {}
+    pathways: dict[str, int] = {}
+    flags: dict[str, int] = {}
+    rules: dict[str, int] = {}
+    questions: dict[str, int] = {}
+    values: dict[str, dict[str, int]] = {}
+    for d in decisions:
+        pathways[d.pathway] = pathways.get(d.pathway, 0) + 1
+        for f in d.flags:
+            flags[f] = flags.get(f, 0) + 1
+        for r in d.fired:
+            rules[r] = rules.get(r, 0) + 1
+        for qid, v in d.answers.items():
+            questions[qid] = questions.get(qid, 0) + 1
+            label = value_label(rs, qid, v, classes)
+            per = values.setdefault(qid, {})
+            per[label] = per.get(label, 0) + 1
+    return Coverage(rs, len(decisions) if scenarios is None else scenarios, len(decisions),
+                    targets, pathways, flags, rules, questions, values)

@@ -1,0 +1,205 @@
+"""A scenario replayed step by step, as terminal text (classroom) or Markdown (handout).
+
+Data in, text out: the steps come from the engine's decision (which questions were asked, in
+order, and after which answer each rule is settled); nothing here decides anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sexting_triage.render.jsonout import NOTICE
+from sexting_triage.render.safe import clean
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from sexting_triage.engine import Decision, Reason
+    from sexting_triage.ruleset import Question
+    from sexting_triage.scenario import Expectation, Scenario
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of the replay: what was asked, answered, noted and settled by it."""
+
+    number: int
+    question: Question
+    answer: str
+    note: str | None
+    reasons: tuple[Reason, ...]
+    new_flags: tuple[str, ...]
+
+
+def steps(s: Scenario, d: Decision) -> list[Step]:
+    """The questions in the order the responder meets them, each with the rules that fire
+    once its answer is known and the flags first raised there."""
+    from sexting_triage.scenario import fired_at
+
+    rs = d.ruleset
+    at = fired_at(d)
+    raised: set[str] = set()
+    out = []
+    for n, qid in enumerate(d.asked, 1):
+        q = rs.question(qid)
+        reasons = tuple(at.get(qid, ()))
+        new = []
+        for r in reasons:
+            if r.role == "flag" and r.effect not in raised:
+                raised.add(r.effect)
+                new.append(r.effect)
+        out.append(Step(n, q, q.label_of(d.answers[qid]), s.notes.get(qid), reasons,
+                        tuple(new)))
+    return out
+
+
+def unused_notes(s: Scenario, d: Decision) -> dict[str, str]:
+    """Trainer notes for questions this replay never reaches."""
+    return {q: n for q, n in s.notes.items() if q not in d.answers}
+
+
+def _effect(r: Reason) -> str:
+    return {"pathway": f"points to {r.effect}", "flag": f"raises flag {r.effect}",
+            "outweighed": f"points to {r.effect} (outweighed in the end)"}[r.role]
+
+
+def expectation_line(e: Expectation | None, failures: list[str]) -> str:
+    if e is None:
+        return "This scenario states no expectation for this rule set."
+    if failures:
+        return "The scenario's expectation does NOT hold: " + "; ".join(failures)
+    return "The scenario's expectation holds: " + ", ".join(
+        f"{k} {v if isinstance(v, str) else '[' + ', '.join(v) + ']'}"
+        for k, v in e.as_dict().items())
+
+
+# ----------------------------------------------------------------------------- terminal
+
+
+def text_intro(con: Console, s: Scenario, d: Decision) -> None:
+    from sexting_triage.render.terminal import rows, text
+
+    rs = d.ruleset
+    con.print(text(f"SCENARIO: {s.title}", "bold"))
+    con.print(text(f"Rule set: {rs.id} {rs.version} - {rs.title}", "dim"))
+    if s.tags:
+        con.print(text("Tags: " + ", ".join(s.tags), "dim"))
+    con.print()
+    con.print(text("THE CASE", "bold underline"))
+    rows(con, [("", text(s.story))])
+    con.print()
+
+
+def text_step(con: Console, step: Step, total: int, d: Decision) -> None:
+    from sexting_triage.render.terminal import cite_label, flag_block, rows, text
+
+    rs = d.ruleset
+    con.print(text(f"STEP {step.number} of {total}", "bold underline")
+              + text(f"  [{step.question.id}]", "dim"))
+    items = [("Q:", text(step.question.text, "bold"))]
+    if step.question.help:
+        items.append(("", text("Help: " + step.question.help, "italic")))
+    items.append(("A:", text(step.answer, "bold cyan")))
+    if step.note:
+        items.append(("Note:", text(step.note, "yellow")))
+    for r in step.reasons:
+        body = text(f"Rule {r.rule} fires ({_effect(r)}): ", "bold") + text(r.text)
+        for c in r.cite:
+            body += text(f"\nSource: {cite_label(c)}", "italic")
+        items.append(("->", body))
+    rows(con, items)
+    for fid in step.new_flags:
+        flag_block(con, rs.flags[fid])
+    con.print()
+
+
+def text_result(con: Console, s: Scenario, d: Decision, e: Expectation | None,
+                failures: list[str]) -> None:
+    from sexting_triage.render.terminal import decision, rows, text
+
+    extra = unused_notes(s, d)
+    if extra:
+        con.print(text("TRAINER NOTES FOR QUESTIONS NOT ASKED IN THIS CASE", "bold underline"))
+        rows(con, [(f"{q}:", text(n, "yellow")) for q, n in extra.items()])
+        con.print()
+    con.print(text("RESULT", "bold underline"))
+    decision(con, d)
+    con.print()
+    con.print(text(expectation_line(e, failures), "bold" if not failures else "bold red"))
+
+
+# ----------------------------------------------------------------------------- markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!])")
+
+
+def md(s: object) -> str:
+    """File text made inert in Markdown: control characters removed, markup escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", clean(s)).replace("\n", " ")
+
+
+def markdown(s: Scenario, d: Decision, e: Expectation | None, failures: list[str]) -> str:
+    """A printable handout: the case, each step with its notes and rules, then the result."""
+    from sexting_triage.render.terminal import cite_label
+
+    rs = d.ruleset
+    p = rs.pathways[d.pathway]
+    lines: list[str] = [f"# {md(s.title)}", ""]
+    lines += [f"*Rule set: {md(rs.id)} {md(rs.version)} ({md(rs.title)}), "
+              f"sha256 {rs.sha256[:12]}*", ""]
+    if s.tags:
+        lines += ["Tags: " + ", ".join(md(t) for t in s.tags), ""]
+    lines += ["## The case", "", md(s.story), "", "## Step by step", ""]
+    all_steps = steps(s, d)
+    for st in all_steps:
+        lines.append(f"### {st.number}. {md(st.question.text)}")
+        lines.append("")
+        if st.question.help:
+            lines += [f"*{md(st.question.help)}*", ""]
+        lines += [f"**Answer:** {md(st.answer)}", ""]
+        if st.note:
+            lines += [f"> **Trainer note:** {md(st.note)}", ""]
+        for r in st.reasons:
+            lines.append(f"- **Rule `{r.rule}` fires** ({md(_effect(r))}): {md(r.text)}")
+            for c in r.cite:
+                lines.append(f"  - Source: {md(cite_label(c))}")
+        for fid in st.new_flags:
+            f = rs.flags[fid]
+            kind = "URGENT" if f.urgent else "NOTE"
+            lines.append(f"- **{kind}: {md(f.title)}** - {md(f.summary)}")
+        if st.reasons or st.new_flags:
+            lines.append("")
+    extra = unused_notes(s, d)
+    if extra:
+        lines += ["## Notes for questions not asked in this case", ""]
+        lines += [f"- `{md(q)}`: {md(n)}" for q, n in extra.items()] + [""]
+    lines += ["## Result", "", f"**Recommended pathway: {md(p.title)}** (`{p.id}`)", "",
+              md(p.summary), ""]
+    if d.flags:
+        lines += ["**Flags:**", ""]
+        lines += [f"- {'URGENT' if rs.flags[f].urgent else 'NOTE'}: {md(rs.flags[f].title)} "
+                  f"(`{f}`)" for f in d.flags] + [""]
+    else:
+        lines += ["**Flags:** none raised", ""]
+    lines += ["**Reasons:**", ""]
+    for n, r in enumerate(d.reasons, 1):
+        lines.append(f"{n}. {md(r.text)} ({md(_effect(r))}; rule `{r.rule}`)")
+        for c in r.cite:
+            lines.append(f"   - Source: {md(cite_label(c))}")
+    lines += ["", "**Actions:**", ""]
+    lines += [f"- [ ] {md(a)}" for a in d.actions]
+    lines += ["", md(expectation_line(e, failures)), "", f"*{md(NOTICE)}*", ""]
+    return "\n".join(lines)
+
+
+def iter_text(con: Console, s: Scenario, d: Decision) -> Iterator[None]:
+    """The replay in pieces, yielding between steps so a caller can pause for the class."""
+    text_intro(con, s, d)
+    all_steps = steps(s, d)
+    for st in all_steps:
+        yield None
+        text_step(con, st, len(all_steps), d)
+    yield None
