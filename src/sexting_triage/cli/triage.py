@@ -1,0 +1,387 @@
+"""`sexting-triage triage`: the interactive triage for first responders.
+
+The loop (`Triage`) is front-end neutral: it asks through a prompter (arrow keys from
+prompts.py, or the plain numbered prompter from accessible.py), saves the session after every
+answer, shows an urgent flag the moment the engine says it is certain, lets the responder go
+back and change any answer (dropping answers no longer reached, with a notice), and ends with
+a review screen before the result. Rule logic lives only in the engine.
+
+questionary is imported inside the command, never at module level, to keep startup fast.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from sexting_triage.cli import app
+from sexting_triage.cli.common import NoColorOption, RulesOption
+from sexting_triage.errors import EXIT_INTERRUPTED, NotInteractive, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from sexting_triage.accessible import Prompter
+    from sexting_triage.conditions import Value
+    from sexting_triage.engine import Decision
+    from sexting_triage.ruleset import Question, RuleSet
+    from sexting_triage.session import Session
+
+ACCESSIBLE_ENV = "SEXTING_TRIAGE_ACCESSIBLE"
+
+
+def stdin_is_interactive() -> bool:
+    """Whether a person can answer prompts (the one place tests switch)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+def accessible_requested(flag: bool) -> tuple[bool, bool]:
+    """(use the plain prompter, it was asked for explicitly by flag or environment)."""
+    explicit = flag or os.environ.get(ACCESSIBLE_ENV, "").strip().lower() in (
+        "1", "true", "yes", "on")
+    return explicit or os.environ.get("TERM") == "dumb", explicit
+
+
+# ----------------------------------------------------------------------------- the loop
+
+
+class Triage:
+    """One triage: questions in the rule set's order, with back, why, review and flags."""
+
+    def __init__(self, rs: RuleSet, prompter: Prompter, con: Console,
+                 save: Callable[[dict[str, Value]], None] | None = None,
+                 answers: dict[str, Value] | None = None):
+        self.rs = rs
+        self.prompter = prompter
+        self.con = con
+        self.save = save or (lambda _a: None)
+        self.answers: dict[str, Value] = dict(answers or {})
+        self.shown: set[str] = set()
+
+    # -- the walk, through the engine only
+
+    def _before(self, q: Question) -> dict[str, Value]:
+        pos = self.rs.question_index[q.id]
+        return {k: v for k, v in self.answers.items() if self.rs.question_index[k] < pos}
+
+    def _after(self, q: Question) -> Question | None:
+        """The next question reached after `q` (answered or not)."""
+        from sexting_triage.engine import walk
+
+        pos = self.rs.question_index[q.id]
+        upto = {k: v for k, v in self.answers.items() if self.rs.question_index[k] <= pos}
+        return walk(self.rs, upto).next
+
+    def _previous(self, q: Question) -> Question | None:
+        from sexting_triage.engine import walk
+
+        asked = walk(self.rs, self._before(q)).asked
+        return self.rs.question(asked[-1]) if asked else None
+
+    def _number(self, q: Question) -> int:
+        from sexting_triage.engine import walk
+
+        return len(walk(self.rs, self._before(q)).asked) + 1
+
+    def _first_open(self) -> Question | None:
+        from sexting_triage.engine import walk
+
+        return walk(self.rs, self.answers).next
+
+    # -- changes
+
+    def _set(self, q: Question, value: Value) -> None:
+        """Record an answer, drop answers no longer reached, save, and show new urgent flags."""
+        from sexting_triage.engine import walk
+        from sexting_triage.render.terminal import text
+
+        self.answers[q.id] = value
+        reached = set(walk(self.rs, self.answers, complete=True).asked)
+        dropped = [k for k in self.answers if k not in reached]
+        for k in dropped:
+            del self.answers[k]
+        self.answers = dict(sorted(self.answers.items(),
+                                   key=lambda kv: self.rs.question_index[kv[0]]))
+        for k in dropped:
+            self.con.print(text(f"Note: the answer to \"{self.rs.question(k).text}\" was "
+                                "removed: that question no longer applies.", "italic"))
+        self.save(self.answers)
+        self.show_flags()
+
+    def show_flags(self, again: bool = False) -> None:
+        """Show each urgent flag the moment the answers so far make it certain."""
+        from sexting_triage.engine import raised_so_far
+        from sexting_triage.render.terminal import flag_block
+
+        raised = {f for f in raised_so_far(self.rs, self.answers) if self.rs.flags[f].urgent}
+        for f in self.rs.flags:
+            if f in raised and (again or f not in self.shown):
+                self.con.print()
+                flag_block(self.con, self.rs.flags[f])
+                self.con.print()
+        self.shown = raised
+
+    # -- the run
+
+    def run(self) -> Decision:
+        """Ask until every reached question is answered and the review is confirmed."""
+        from sexting_triage.accessible import BACK, WHY, Nav, ReviewItem
+        from sexting_triage.engine import decide
+        from sexting_triage.render.terminal import why_asked
+
+        q = self._first_open()
+        editing = False
+        while True:
+            if q is None:
+                items = [ReviewItem(n, self.rs.question(k), self.answers[k])
+                         for n, k in enumerate(self.answers, 1)]
+                choice = self.prompter.review(items)
+                if choice is None:
+                    return decide(self.rs, self.answers)
+                q, editing = self.rs.question(choice), True
+                continue
+            prev = self._previous(q)
+            reply = self.prompter.ask(q, self._number(q), self.answers.get(q.id),
+                                      prev is not None)
+            if reply == WHY:
+                self.con.print()
+                why_asked(self.con, self.rs, q.id)
+                continue
+            if reply == BACK:
+                q = prev if prev is not None else q
+                continue
+            assert not isinstance(reply, Nav)
+            self._set(q, reply)
+            q = self._first_open() if editing else self._after(q)
+            if q is None:
+                editing = False
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def _list_sessions(folder: Path, no_color: bool) -> None:
+    from rich.table import Table
+
+    from sexting_triage import session as S
+    from sexting_triage.render.terminal import console, text
+
+    con = console(no_color=no_color)
+    found, broken = S.list_sessions(folder)
+    waiting = [s for s in found if not s.finished]
+    if not waiting:
+        con.print(text(f"No unfinished sessions in {folder}."))
+    else:
+        table = Table("started (UTC)", "rule set", "answers", "file", box=None, pad_edge=False)
+        for s in waiting:
+            table.add_row(text(s.started), text(f"{s.rules.get('id')} {s.rules.get('version')}"),
+                          text(str(len(s.answers))), text(str(s.path)))
+        con.print(table)
+        con.print(text("Continue one with: sexting-triage triage --resume FILE", "dim"))
+    kept = len(found) - len(waiting)
+    if kept:
+        con.print(text(f"({kept} finished session(s) kept with --keep-session not shown.)",
+                       "dim"))
+    for path, why in broken:
+        from sexting_triage.cli import warn
+
+        warn(f"{path}: cannot be read ({why})")
+
+
+def _resume_command(path: Path, record: Path | None, incident_ref: str | None,
+                    save_scenario: Path | None) -> str:
+    """The exact command that continues a session with the same outputs."""
+    cmd = f"sexting-triage triage --resume {shlex.quote(str(path))}"
+    if record is not None:
+        cmd += f" --record {shlex.quote(str(record))}"
+    if incident_ref:
+        cmd += f" --incident-ref {shlex.quote(incident_ref)}"
+    if save_scenario is not None:
+        cmd += f" --save-scenario {shlex.quote(str(save_scenario))}"
+    return cmd
+
+
+@app.command("triage")
+def triage_command(
+    rules: str | None = RulesOption,
+    record: Path | None = typer.Option(
+        None, "--record", metavar="FILE",
+        help="At the end, write a decision record (JSON) to FILE: answers, decision, rule-set "
+        "sha256 and a hash of its own content. Never overwrites a file."),
+    incident_ref: str | None = typer.Option(
+        None, "--incident-ref", metavar="REF",
+        help="A short incident or crime reference for the record (letters, digits and / - _ . "
+        ": #, at least one digit, no spaces). Never a name."),
+    accessible: bool = typer.Option(
+        False, "--accessible",
+        help="Plain numbered questions, no arrow-key menus or redraws; type the number or the "
+        f"answer, `back` or `why`. Also {ACCESSIBLE_ENV}=1, and automatic when TERM=dumb. "
+        "When asked for explicitly it also reads answers piped to stdin, one per line."),
+    no_color: bool = NoColorOption,
+    resume: Path | None = typer.Option(
+        None, "--resume", metavar="PATH", help="Continue a saved session file."),
+    list_sessions: bool = typer.Option(
+        False, "--list-sessions", help="List unfinished sessions (when started, rule set, how "
+        "many answers) and exit."),
+    keep_session: bool = typer.Option(
+        False, "--keep-session", help="Keep the session file after the result (normally "
+        "removed)."),
+    session_dir: Path | None = typer.Option(
+        None, "--session-dir", metavar="DIR", help="Where session files are kept (default "
+        "$XDG_STATE_HOME/sexting-triage/sessions, or ~/.local/state/sexting-triage/sessions)."),
+    save_scenario: Path | None = typer.Option(
+        None, "--save-scenario", metavar="FILE",
+        help="Also write the answers and the decision as a scenario file for trainers."),
+) -> None:
+    """Answer the rule set's questions and get the recommended pathway, the flags, every
+    reason with its source, and the actions. Saved after every answer; Ctrl-C stops and
+    prints the command to continue."""
+    from sexting_triage import session as S
+
+    folder = session_dir if session_dir is not None else S.default_dir()
+    if list_sessions:
+        _list_sessions(folder, no_color)
+        return
+    from sexting_triage import records
+
+    if incident_ref is not None:
+        if record is None:
+            raise UsageError("--incident-ref goes into the decision record: give --record FILE "
+                             "as well")
+        records.check_incident_ref(incident_ref)
+    if record is not None:
+        records.check_target(record)
+    if save_scenario is not None:
+        import importlib.util
+
+        if importlib.util.find_spec("sexting_triage.scenario") is None:
+            raise UsageError("--save-scenario is not available in this version of the tool")
+        if save_scenario.exists():
+            raise UsageError(f"{save_scenario} already exists: choose another file name")
+    plain, explicit = accessible_requested(accessible)
+    if not stdin_is_interactive() and not explicit:
+        raise NotInteractive(
+            "triage asks questions and needs a terminal on stdin. To decide from a file of "
+            "answers use `sexting-triage run FILE`; to type or pipe plain answers, one per "
+            "line, use `sexting-triage triage --accessible`.")
+
+    from sexting_triage import loader
+    from sexting_triage.render.terminal import console, text
+
+    con = console(no_color=no_color or plain)
+    if resume is not None:
+        sess = S.load(resume)
+        ref = rules or sess.rules["ref"]
+        rs = loader.resolve(ref)
+        restored = S.restore(sess, rs)
+        con.print(text(f"Resuming the triage started {sess.started} with "
+                       f"{len(restored.answers)} answer(s), rule set {rs.id} {rs.version}."))
+        if restored.rules_changed:
+            con.print(text(
+                f"The rule set has changed since this session was saved (sha256 "
+                f"{sess.rules.get('sha256', '')[:12]} -> {rs.sha256[:12]}). The saved answers "
+                "were checked again with the new rules; only what is new will be asked.",
+                "bold"))
+            sess.pin(rs)
+        for qid, why in restored.dropped:
+            label = rs.question(qid).text if qid in rs.question_index else qid
+            con.print(text(f"Note: the saved answer to \"{label}\" was dropped: {why}.",
+                           "italic"))
+        sess.set_answers(restored.answers)
+        answers = restored.answers
+    else:
+        ref = rules if rules is not None else loader.default_id()
+        rs = loader.resolve(ref)
+        sess = S.Session.create(folder, rs, S.rules_ref(ref, rs, loader.bundled_paths()))
+        answers = {}
+
+    if plain:
+        from sexting_triage.accessible import PlainPrompter
+
+        prompter: Prompter = PlainPrompter(con, sys.stdin)
+    else:
+        from sexting_triage.prompts import ArrowPrompter
+
+        prompter = ArrowPrompter(con, no_color=no_color or "NO_COLOR" in os.environ)
+
+    triage = Triage(rs, prompter, con, save=sess.set_answers, answers=answers)
+    try:
+        if resume is not None:
+            triage.show_flags()
+        else:
+            con.print(text(f"Triage with rule set {rs.id} {rs.version}: {rs.title}", "bold"))
+            con.print(text("No names, images or descriptions are asked for. Your answers are "
+                           "saved after each one; Ctrl-C stops and tells you how to continue.",
+                           "dim"))
+        d = triage.run()
+    except (KeyboardInterrupt, EOFError) as exc:
+        _interrupted(sess, triage, isinstance(exc, EOFError), record, incident_ref,
+                     save_scenario)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+    _finish(con, d, sess, record, incident_ref, save_scenario, keep_session)
+
+
+def _interrupted(sess: Session, triage: Triage, eof: bool, record: Path | None,
+                 incident_ref: str | None, save_scenario: Path | None) -> None:
+    """Save once more and say exactly how to continue (or remove an empty session)."""
+    from sexting_triage.session import SessionError
+
+    why = "Input ended before the triage finished." if eof else "Stopped."
+    if not triage.answers:
+        sess.remove()
+        print(f"\n{why} No answers were given, so there is nothing to continue.",
+              file=sys.stderr)
+        return
+    try:
+        sess.set_answers(triage.answers)
+    except SessionError as exc:
+        print(f"\n{why} warning: {exc}", file=sys.stderr)
+    print(f"\n{why} {len(triage.answers)} answer(s) saved in {sess.path}\n"
+          f"To continue: {_resume_command(sess.path, record, incident_ref, save_scenario)}",
+          file=sys.stderr)
+
+
+def _finish(con: Console, d: Decision, sess: Session, record: Path | None,
+            incident_ref: str | None, save_scenario: Path | None, keep: bool) -> None:
+    """The result screen, then the record and scenario, then the session file is removed."""
+    from sexting_triage import records
+    from sexting_triage.errors import TriageError
+    from sexting_triage.render import terminal
+    from sexting_triage.session import iso, utc_now
+
+    con.print()
+    terminal.decision(con, d)
+    try:
+        if record is not None:
+            records.write(record, records.build(d, incident_ref))
+            print(f"decision record written to {record}", file=sys.stderr)
+        if save_scenario is not None:
+            from sexting_triage.scenario import save_scenario as save
+
+            try:
+                save(save_scenario, d)
+            except OSError as exc:
+                raise UsageError(f"cannot write {save_scenario}: {exc.strerror or exc}"
+                                 ) from None
+            print(f"scenario saved to {save_scenario}", file=sys.stderr)
+    except TriageError:
+        print(f"The session is kept in {sess.path}; fix the problem below, then continue with: "
+              f"{_resume_command(sess.path, record, incident_ref, save_scenario)}",
+              file=sys.stderr)
+        raise
+    if keep:
+        sess.finished = iso(utc_now())
+        sess.save()
+        print(f"session kept in {sess.path}", file=sys.stderr)
+    else:
+        sess.remove()
