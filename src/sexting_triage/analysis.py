@@ -1,0 +1,573 @@
+"""Exact analysis over every reachable situation of one rule set, or of two walked together.
+
+A *situation* is a complete answers mapping the questionnaire can produce (engine.walk
+semantics: questions in order, `ask_when` skips, an `ends_questionnaire` pathway stops early;
+a skipped fact is absent). The space is far too large to list one by one (cop-2016 reaches
+92,116,443 situations), so `Space` walks it symbolically:
+
+* answer values that no condition tells apart form one class with a multiplicity (the age
+  splits only at the thresholds the conditions use);
+* every condition is partially evaluated as facts are fixed (with conditions.test_holds, the
+  engine's own leaf semantics), and a branch is split further only while some tracked
+  outcome is still open; the rest of the sub-space is then counted in one step;
+* states with the same residual conditions have the same future, so results are memoised.
+
+Two rule sets (for `rules diff`), or one rule set twice with one fact changed (monotone
+invariants, "does this question ever matter"), are walked together over the union of their
+questions: a fact is in the situation when either side asks it, and each side sees only the
+facts its own questionnaire asks.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sexting_triage import conditions as C
+from sexting_triage.conditions import Cond, Value
+from sexting_triage.ruleset import RuleSet
+
+ABSENT = None
+_TRUE = C.Const(True)
+_FALSE = C.Const(False)
+
+
+# ----------------------------------------------------------------------------- residuals
+
+
+@lru_cache(maxsize=None)
+def reads(cond: Cond) -> frozenset[str]:
+    return C.reads(cond)
+
+
+@lru_cache(maxsize=200_000)
+def subst(cond: Cond, fact: str, value: Value | None) -> Cond:
+    """The condition with `fact` fixed to `value` (None: not asked), simplified."""
+    if fact not in reads(cond):
+        return cond
+    if isinstance(cond, C.Test):
+        return _TRUE if C.test_holds(cond, value) else _FALSE
+    if isinstance(cond, C.Not):
+        inner = subst(cond.item, fact, value)
+        if isinstance(inner, C.Const):
+            return _FALSE if inner.value else _TRUE
+        return C.Not(inner)
+    if isinstance(cond, C.And | C.Or):
+        is_and = isinstance(cond, C.And)
+        items: list[Cond] = []
+        for item in cond.items:
+            r = subst(item, fact, value)
+            if isinstance(r, C.Const):
+                if r.value != is_and:  # False in an and, True in an or
+                    return r
+                continue
+            items.append(r)
+        if not items:
+            return _TRUE if is_and else _FALSE
+        if len(items) == 1:
+            return items[0]
+        return C.And(tuple(items)) if is_and else C.Or(tuple(items))
+    return cond
+
+
+def _is_const(c: Cond) -> bool:
+    return isinstance(c, C.Const)
+
+
+# ----------------------------------------------------------------------------- the space
+
+
+@dataclass(frozen=True, slots=True)
+class Klass:
+    """Answer values of one fact that no condition tells apart."""
+
+    values: tuple[Value, ...]
+
+    @property
+    def rep(self) -> Value:
+        return self.values[0]
+
+
+@dataclass
+class Side:
+    """One rule set's view of the joint walk, and what to track on it.
+
+    outcome: track pathway and flags (and, with `collect`, which rules can give them).
+    conds: extra conditions evaluated on this side's facts (invariants, queries)."""
+
+    rs: RuleSet
+    outcome: bool = True
+    collect: bool = False
+    conds: tuple[Cond, ...] = ()
+
+
+@dataclass
+class Agg:
+    """Situations with one label: how many, one example, rules that give the outcome."""
+
+    count: int
+    example: tuple[tuple[str, tuple[Value | None, ...]], ...]
+    extra: tuple[frozenset[str], ...] = ()
+
+
+# side state: (stopped, asks, stops, best, flags, open, passengers, conds)
+SideState = tuple[bool, tuple[Any, ...], tuple[Any, ...], int, frozenset[str],
+                  tuple[tuple[int, Cond], ...], tuple[tuple[int, Cond], ...], tuple[Cond, ...]]
+
+
+class Space:
+    """The joint situation space of one or more rule sets (see the module docstring)."""
+
+    def __init__(self, sides: Sequence[Side], pivot: str | None = None,
+                 pivot_pairs: Sequence[tuple[tuple[Value, ...], tuple[Value, ...]]] | None = None,
+                 extra_conds: Iterable[Cond] = ()):
+        self.sides = list(sides)
+        self.pivot = pivot
+        self.order = _merged_order([s.rs for s in self.sides])
+        self.pos_of = {f: i for i, f in enumerate(self.order)}
+        self.domains = self._domains()
+        conds: list[Cond] = list(extra_conds)
+        for s in self.sides:
+            conds += [r.when for r in s.rs.rules]
+            conds += [q.ask_when for q in s.rs.questions if q.ask_when is not None]
+            conds += [i.when for i in s.rs.invariants if i.when is not None]
+            conds += list(s.conds)
+        self.classes = {f: _classes(self.domains[f], conds, f) for f in self.order}
+        self.pivot_pairs = pivot_pairs
+        # per side: question index by fact, stop rules by the index after which they apply
+        self._qidx = [{q.id: n for n, q in enumerate(s.rs.questions)} for s in self.sides]
+        self._stop_at: list[dict[int, list[int]]] = []
+        for s in self.sides:
+            at: dict[int, list[int]] = {}
+            for k, (idx, _r) in enumerate(s.rs.stop_rules):
+                at.setdefault(idx, []).append(k)
+            self._stop_at.append(at)
+        self._rank = [{p: n for n, p in enumerate(s.rs.precedence)} for s in self.sides]
+        self._memo: dict[Any, dict[Any, Agg]] = {}
+        self._cmemo: dict[Any, tuple[int, tuple[Any, ...]]] = {}
+        self._smemo: dict[Any, bool] = {}
+        self.graph: dict[Any, Any] = {}
+        self.record_graph = False
+        self.reached: dict[str, set[Value]] = {}
+
+    # ------------------------------------------------------------------ setup
+
+    def _domains(self) -> dict[str, tuple[Value, ...]]:
+        out: dict[str, tuple[Value, ...]] = {}
+        for s in self.sides:
+            for q in s.rs.questions:
+                if q.id in out:
+                    keep = set(q.domain)
+                    out[q.id] = tuple(v for v in out[q.id] if v in keep)
+                else:
+                    out[q.id] = tuple(q.domain)
+        return out
+
+    def root(self) -> tuple[SideState, ...]:
+        states = []
+        for i, s in enumerate(self.sides):
+            rs = s.rs
+            asks = tuple(q.ask_when for q in rs.questions)
+            stops = tuple(r.when for _, r in rs.stop_rules)
+            best = len(rs.precedence)
+            if s.outcome:
+                open_ = tuple((n, r.when) for n, r in enumerate(rs.rules))
+            else:
+                open_ = ()
+            st: SideState = (False, asks, stops, best, frozenset(), open_, (), tuple(s.conds))
+            st, _ = self._settle(i, st, [])
+            st = self._check_stops(i, st, -1, [])
+            states.append(st)
+        return tuple(states)
+
+    # ------------------------------------------------------------------ one side, one fact
+
+    def _settle(self, i: int, st: SideState, fired: list[int]) -> tuple[SideState, list[int]]:
+        """Fire rules whose residual became true, drop false ones, drop rules that can no
+        longer change the outcome (kept as passengers when collecting)."""
+        stopped, asks, stops, best, flags, open_, pas, conds = st
+        side = self.sides[i]
+        if not side.outcome:
+            return st, fired
+        rules = side.rs.rules
+        rank = self._rank[i]
+        keep: list[tuple[int, Cond]] = []
+        for n, c in open_:
+            if _is_const(c):
+                if c.value:  # type: ignore[union-attr]
+                    fired.append(n)
+                    r = rules[n]
+                    if r.pathway is not None:
+                        best = min(best, rank[r.pathway])
+                    elif r.flag is not None:
+                        flags = flags | {r.flag}
+                continue
+            keep.append((n, c))
+        newpas: list[tuple[int, Cond]] = []
+        for n, c in pas:
+            if _is_const(c):
+                if c.value:  # type: ignore[union-attr]
+                    fired.append(n)
+                continue
+            newpas.append((n, c))
+        still: list[tuple[int, Cond]] = []
+        for n, c in keep:
+            r = rules[n]
+            if r.pathway is not None:
+                rk = rank[r.pathway]
+                if rk < best:
+                    still.append((n, c))
+                elif rk == best and side.collect:
+                    newpas.append((n, c))
+            elif r.flag is not None:
+                if r.flag not in flags:
+                    still.append((n, c))
+                elif side.collect:
+                    newpas.append((n, c))
+        if side.collect:
+            newpas = [(n, c) for n, c in newpas
+                      if (rules[n].pathway is None or rank[rules[n].pathway] <= best)]
+        return (stopped, asks, stops, best, flags, tuple(still), tuple(sorted(newpas)),
+                conds), fired
+
+    def _assign(self, i: int, st: SideState, fact: str, value: Value | None,
+                fired: list[int]) -> SideState:
+        stopped, asks, stops, best, flags, open_, pas, conds = st
+        qi = self._qidx[i].get(fact)
+        if qi is not None and not stopped:
+            asks = tuple(None if (n <= qi or a is None) else subst(a, fact, value)
+                         for n, a in enumerate(asks))
+            stops = tuple(None if a is None else subst(a, fact, value) for a in stops)
+        open_ = tuple((n, subst(c, fact, value)) for n, c in open_)
+        pas = tuple((n, subst(c, fact, value)) for n, c in pas)
+        conds = tuple(subst(c, fact, value) for c in conds)
+        st = (stopped, asks, stops, best, flags, open_, pas, conds)
+        st, _ = self._settle(i, st, fired)
+        if qi is not None and not stopped:
+            st = self._check_stops(i, st, qi, fired)
+        return st
+
+    def _check_stops(self, i: int, st: SideState, qi: int, fired: list[int]) -> SideState:
+        stopped, asks, stops, best, flags, open_, pas, conds = st
+        if stopped:
+            return st
+        for k in self._stop_at[i].get(qi, ()):
+            c = stops[k]
+            if c is None:
+                continue
+            if not _is_const(c):  # cannot happen: every fact it reads is settled
+                raise AssertionError(f"stop rule not settled: {C.to_text(c)}")
+            if c.value:  # type: ignore[union-attr]
+                return self._stop(i, st, qi, fired)
+        # stop rules at this index are settled: forget them
+        if self._stop_at[i].get(qi):
+            stops = tuple(None if k in self._stop_at[i][qi] else a for k, a in enumerate(stops))
+        return (stopped, asks, stops, best, flags, open_, pas, conds)
+
+    def _stop(self, i: int, st: SideState, qi: int, fired: list[int]) -> SideState:
+        """The questionnaire ended: every later fact of this side is absent."""
+        _, _, _, best, flags, open_, pas, conds = st
+        rest = [q.id for q in self.sides[i].rs.questions[qi + 1:]]
+        for f in rest:
+            open_ = tuple((n, subst(c, f, None)) for n, c in open_)
+            pas = tuple((n, subst(c, f, None)) for n, c in pas)
+            conds = tuple(subst(c, f, None) for c in conds)
+        st = (True, (), (), best, flags, open_, pas, conds)
+        st, _ = self._settle(i, st, fired)
+        return st
+
+    def _asks(self, i: int, st: SideState, fact: str) -> bool:
+        qi = self._qidx[i].get(fact)
+        if qi is None or st[0]:
+            return False
+        a = st[1][qi]
+        if a is None:
+            return True
+        if not _is_const(a):
+            raise AssertionError(f"ask_when not settled: {C.to_text(a)}")
+        return bool(a.value)  # type: ignore[union-attr]
+
+    @staticmethod
+    def _done(st: SideState) -> bool:
+        return not st[5] and all(_is_const(c) for c in st[7])
+
+    def label(self, i: int, st: SideState) -> tuple[Any, ...]:
+        rs = self.sides[i].rs
+        best = st[3]
+        pathway = rs.precedence[best] if best < len(rs.precedence) else None
+        flags = tuple(f for f in rs.flags if f in st[4])
+        return (pathway, flags, tuple(bool(c.value) for c in st[7]))  # type: ignore[union-attr]
+
+    # ------------------------------------------------------------------ branching
+
+    def branches(self, pos: int, states: tuple[SideState, ...]
+                 ) -> list[tuple[tuple[Value | None, ...], int]]:
+        """The ways the walk can go at fact `order[pos]`: side values and a multiplicity."""
+        fact = self.order[pos]
+        asked = [self._asks(i, st, fact) for i, st in enumerate(states)]
+        if not any(asked):
+            return [(tuple(None for _ in states), 1)]
+        if fact == self.pivot and self.pivot_pairs is not None:
+            if not all(asked):
+                return []
+            out = []
+            for a, b in self.pivot_pairs:
+                out.append(((a[0], b[0]), len(a) * len(b)))
+            return out
+        out = []
+        for k in self.classes[fact]:
+            out.append((tuple(k.rep if a else None for a in asked), len(k.values)))
+        return out
+
+    def step(self, pos: int, states: tuple[SideState, ...], values: tuple[Value | None, ...]
+             ) -> tuple[tuple[SideState, ...], list[list[int]]]:
+        fact = self.order[pos]
+        fired: list[list[int]] = []
+        new = []
+        for i, st in enumerate(states):
+            f: list[int] = []
+            new.append(self._assign(i, st, fact, values[i], f))
+            fired.append(f)
+        return tuple(new), fired
+
+    def locate(self, answers: Mapping[str, Value]) -> tuple[Any, ...]:
+        """The label of one joint situation, found by stepping with its own values (the same
+        steps the exploration takes with class representatives)."""
+        states = self.root()
+        for pos, fact in enumerate(self.order):
+            asked = [self._asks(i, st, fact) for i, st in enumerate(states)]
+            v = answers.get(fact) if any(asked) else None
+            states, _ = self.step(pos, states, tuple(v if a else None for a in asked))
+        return tuple(self.label(i, st) for i, st in enumerate(states))
+
+    # ------------------------------------------------------------------ exploring
+
+    def explore(self, pos: int | None = None, states: tuple[SideState, ...] | None = None
+                ) -> dict[Any, Agg]:
+        """Every label reachable from here, with its count, an example and (collecting)
+        the rules that give it."""
+        if states is None:
+            states = self.root()
+            pos = 0
+        assert pos is not None
+        key = (pos, states)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if all(self._done(st) for st in states):
+            res = self._leaf(pos, states)
+            if self.record_graph:
+                self.graph[key] = ("leaf",)
+        else:
+            res = {}
+            kids = []
+            for values, mult in self.branches(pos, states):
+                new, fired = self.step(pos, states, values)
+                child = self.explore(pos + 1, new)
+                kids.append((values, mult, (pos + 1, new)))
+                fact = self.order[pos]
+                shown = None if all(v is None for v in values) else values
+                for lab, agg in child.items():
+                    extra = agg.extra
+                    if any(fired):
+                        extra = tuple(e | self._responsible(i, lab[i], fired[i])
+                                      for i, e in enumerate(extra))
+                    ex = ((fact, shown),) + agg.example if shown is not None else agg.example
+                    cur = res.get(lab)
+                    if cur is None:
+                        res[lab] = Agg(agg.count * mult, ex, extra)
+                    else:
+                        res[lab] = Agg(cur.count + agg.count * mult, cur.example,
+                                       tuple(a | b for a, b in zip(cur.extra, extra,
+                                                                   strict=True)))
+            if self.record_graph:
+                self.graph[key] = ("split", kids)
+        self._memo[key] = res
+        return res
+
+    def _responsible(self, i: int, lab: tuple[Any, ...], fired: list[int]) -> frozenset[str]:
+        rules = self.sides[i].rs.rules
+        out = set()
+        for n in fired:
+            r = rules[n]
+            if (r.pathway is not None and r.pathway == lab[0]) or (r.flag in lab[1]):
+                out.add(r.id)
+        return frozenset(out)
+
+    def _leaf(self, pos: int, states: tuple[SideState, ...]) -> dict[Any, Agg]:
+        count, example = self.complete(pos, tuple(st[:3] for st in states))
+        if count == 0:
+            return {}
+        lab = tuple(self.label(i, st) for i, st in enumerate(states))
+        extra = []
+        for i, st in enumerate(states):
+            got = set()
+            for n, c in st[6]:
+                r = self.sides[i].rs.rules[n]
+                if (r.pathway is not None and r.pathway == lab[i][0]) or r.flag in lab[i][1]:
+                    if self.sat(pos, states, i, c):
+                        got.add(r.id)
+            extra.append(frozenset(got))
+        return {lab: Agg(count, example, tuple(extra))}
+
+    def complete(self, pos: int, qstates: tuple[Any, ...]) -> tuple[int, tuple[Any, ...]]:
+        """How many ways the questionnaire can be finished from here, and one of them."""
+        key = (pos, qstates)
+        hit = self._cmemo.get(key)
+        if hit is not None:
+            return hit
+        if pos == len(self.order):
+            res: tuple[int, tuple[Any, ...]] = (1, ())
+        else:
+            states = tuple((*q, 0, frozenset(), (), (), ()) for q in qstates)
+            fact = self.order[pos]
+            total = 0
+            example: tuple[Any, ...] | None = None
+            asked = [self._asks(i, st, fact) for i, st in enumerate(states)]
+            if not any(asked):
+                new, _ = self.step(pos, states, tuple(None for _ in states))  # type: ignore[arg-type]
+                res = self.complete(pos + 1, tuple(st[:3] for st in new))
+            else:
+                seen = self.reached.setdefault(fact, set())
+                for k in self.classes[fact]:
+                    values = tuple(k.rep if a else None for a in asked)
+                    new, _ = self.step(pos, states, values)  # type: ignore[arg-type]
+                    n, ex = self.complete(pos + 1, tuple(st[:3] for st in new))
+                    if n:
+                        seen.update(k.values)
+                    total += n * len(k.values)
+                    if example is None and n:
+                        example = ((fact, values), *ex)
+                res = (total, example or ())
+        self._cmemo[key] = res
+        return res
+
+    def sat(self, pos: int, states: tuple[SideState, ...], i: int, cond: Cond) -> bool:
+        """Whether `cond`, on side i's facts, holds in some completion from here."""
+        qstates = tuple(st[:3] for st in states)
+        key = (pos, qstates, i, cond)
+        hit = self._smemo.get(key)
+        if hit is not None:
+            return hit
+        if _is_const(cond):
+            res = bool(cond.value)  # type: ignore[union-attr]
+        elif pos == len(self.order):
+            res = False
+        else:
+            fact = self.order[pos]
+            res = False
+            for values, _ in self.branches(pos, states):
+                new, _ = self.step(pos, tuple((*q, 0, frozenset(), (), (), ())
+                                              for q in qstates), values)  # type: ignore[arg-type]
+                if self.complete(pos + 1, tuple(st[:3] for st in new))[0] == 0:
+                    continue
+                if self.sat(pos + 1, new, i, subst(cond, fact, values[i])):
+                    res = True
+                    break
+        self._smemo[key] = res
+        return res
+
+
+def _merged_order(sets: Sequence[RuleSet]) -> list[str]:
+    """The union of the questions, in an order that respects every rule set's order."""
+    from sexting_triage.errors import UsageError
+
+    order: list[str] = []
+    seqs = [[q.id for q in rs.questions] for rs in sets]
+    idx = [0] * len(seqs)
+    placed: set[str] = set()
+    while any(idx[k] < len(seqs[k]) for k in range(len(seqs))):
+        progressed = False
+        for k, seq in enumerate(seqs):
+            while idx[k] < len(seq):
+                f = seq[idx[k]]
+                if f in placed:
+                    idx[k] += 1
+                    continue
+                # f may go next only if no other sequence still has it later on
+                blocked = any(f in seqs[j][idx[j] + 1:] for j in range(len(seqs)) if j != k
+                              and f in seqs[j] and seqs[j][idx[j]] != f)
+                if blocked:
+                    break
+                order.append(f)
+                placed.add(f)
+                idx[k] += 1
+                progressed = True
+        if not progressed:
+            raise UsageError("the two rule sets ask their shared questions in different "
+                             "orders, so they cannot be walked together")
+    return order
+
+
+def _classes(domain: tuple[Value, ...], conds: Iterable[Cond], fact: str) -> tuple[Klass, ...]:
+    tests = sorted({(t.op, t.value) for c in conds for t in C.tests(c) if t.fact == fact},
+                   key=repr)
+    groups: dict[tuple[bool, ...], list[Value]] = {}
+    for v in domain:
+        sig = tuple(C.test_holds(C.Test(fact, op, val), v) for op, val in tests)
+        groups.setdefault(sig, []).append(v)
+    return tuple(Klass(tuple(vs)) for vs in groups.values())
+
+
+def side_answers(example: Iterable[tuple[str, tuple[Value | None, ...]]], i: int
+                 ) -> dict[str, Value]:
+    """Side i's answers in an example from a joint walk."""
+    return {f: vs[i] for f, vs in example if vs[i] is not None}
+
+
+def joint_answers(example: Iterable[tuple[str, tuple[Value | None, ...]]]) -> dict[str, Value]:
+    """The joint answers (a fact asked by either side) of an example."""
+    out: dict[str, Value] = {}
+    for f, vs in example:
+        for v in vs:
+            if v is not None:
+                out[f] = v
+                break
+    return out
+
+
+# ----------------------------------------------------------------------------- reachable
+
+
+@dataclass(frozen=True)
+class Reachable:
+    """What can happen at all: questions asked, values given, rules fired, outcomes."""
+
+    questions: frozenset[str]
+    values: dict[str, frozenset[Value]] = field(hash=False)
+    rules: frozenset[str]
+    pathways: frozenset[str]
+    flags: frozenset[str]
+    situations: int
+
+
+def reachable(rs: RuleSet) -> Reachable:
+    """Exactly which questions, answer values, rules, pathways and flags a rule set can
+    reach, and the number of reachable situations."""
+    space = Space([Side(rs)])
+    states = space.root()
+    total, _ = space.complete(0, tuple(st[:3] for st in states))
+    values = {f: frozenset(v) for f, v in space.reached.items() if v}
+    outcomes = space.explore(0, states)
+    pathways = frozenset(lab[0][0] for lab in outcomes if lab[0][0] is not None)
+    flags = frozenset(f for lab in outcomes for f in lab[0][1])
+    rules = frozenset(r.id for r in rs.rules if space.sat(0, states, 0, r.when))
+    return Reachable(frozenset(values), values, rules, pathways, flags, total)
+
+
+def _main(argv: Sequence[str]) -> None:  # pragma: no cover - a debugging aid
+    from sexting_triage import loader
+
+    r = reachable(loader.resolve(argv[0] if argv else None))
+    print(r.situations, sorted(r.pathways), sorted(r.flags), len(r.rules))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _main(sys.argv[1:])
+
+
+def as_mapping(agg: Agg, i: int = 0) -> Mapping[str, Value]:
+    return side_answers(agg.example, i)
