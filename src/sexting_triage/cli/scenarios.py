@@ -149,19 +149,23 @@ def check_command(
 
 def _check_table(results: list[ScenarioResult], summary: dict[str, int], no_color: bool
                  ) -> None:
-    from rich.table import Table
-
     from sexting_triage.render.terminal import console, rows, text
 
     con = console(no_color=no_color)
     style = {"passed": "green", "failed": "bold red", "not-checked": "yellow"}
     label = {"passed": "PASS", "failed": "FAIL", "not-checked": "NOT CHECKED"}
-    table = Table("result", "rules", "scenario", "title", "pathway", box=None, pad_edge=False)
+    # plain aligned lines rather than a table: long titles never wrap into the columns,
+    # and a thousand rows print quickly
+    w_status = max([6, *(len(label[r.status]) for r in results)])
+    w_rules = max([5, *(len(r.ruleset.id) for r in results)])
+    w_path = max([7, *(len(r.decision.pathway) if r.decision else 1 for r in results)])
+    con.print(text(f"{'RESULT':<{w_status}}  {'RULES':<{w_rules}}  {'PATHWAY':<{w_path}}  "
+                   "SCENARIO: TITLE", "bold"))
     for r in results:
-        table.add_row(text(label[r.status], style[r.status]), text(r.ruleset.id),
-                      text(r.scenario.name), text(r.scenario.title),
-                      text(r.decision.pathway if r.decision else "-"))
-    con.print(table)
+        con.print(text(f"{label[r.status]:<{w_status}}", style[r.status])
+                  + text(f"  {r.ruleset.id:<{w_rules}}  "
+                         f"{(r.decision.pathway if r.decision else '-'):<{w_path}}  "
+                         f"{r.scenario.name}: {r.scenario.title}"), soft_wrap=True)
     failed = [r for r in results if r.status == "failed"]
     if failed:
         con.print()
