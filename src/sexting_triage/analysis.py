@@ -20,10 +20,11 @@ facts its own questionnaire asks.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sexting_triage import conditions as C
@@ -38,7 +39,7 @@ _FALSE = C.Const(False)
 # ----------------------------------------------------------------------------- residuals
 
 
-@lru_cache(maxsize=None)
+@cache
 def reads(cond: Cond) -> frozenset[str]:
     return C.reads(cond)
 
@@ -102,6 +103,7 @@ class Side:
     outcome: bool = True
     collect: bool = False
     conds: tuple[Cond, ...] = ()
+    flags: bool = True
 
 
 @dataclass
@@ -149,6 +151,7 @@ class Space:
         self._memo: dict[Any, dict[Any, Agg]] = {}
         self._cmemo: dict[Any, tuple[int, tuple[Any, ...]]] = {}
         self._smemo: dict[Any, bool] = {}
+        self._nomatch: set[Any] = set()
         self.graph: dict[Any, Any] = {}
         self.record_graph = False
         self.reached: dict[str, set[Value]] = {}
@@ -173,10 +176,8 @@ class Space:
             asks = tuple(q.ask_when for q in rs.questions)
             stops = tuple(r.when for _, r in rs.stop_rules)
             best = len(rs.precedence)
-            if s.outcome:
-                open_ = tuple((n, r.when) for n, r in enumerate(rs.rules))
-            else:
-                open_ = ()
+            open_ = tuple((n, r.when) for n, r in enumerate(rs.rules)
+                          if s.outcome and (s.flags or r.pathway is not None))
             st: SideState = (False, asks, stops, best, frozenset(), open_, (), tuple(s.conds))
             st, _ = self._settle(i, st, [])
             st = self._check_stops(i, st, -1, [])
@@ -375,7 +376,7 @@ class Space:
                     if any(fired):
                         extra = tuple(e | self._responsible(i, lab[i], fired[i])
                                       for i, e in enumerate(extra))
-                    ex = ((fact, shown),) + agg.example if shown is not None else agg.example
+                    ex = ((fact, shown), *agg.example) if shown is not None else agg.example
                     cur = res.get(lab)
                     if cur is None:
                         res[lab] = Agg(agg.count * mult, ex, extra)
@@ -387,6 +388,41 @@ class Space:
                 self.graph[key] = ("split", kids)
         self._memo[key] = res
         return res
+
+    def find(self, pred: Any, pos: int | None = None,
+             states: tuple[SideState, ...] | None = None) -> tuple[Any, Agg] | None:
+        """The first label (with an example) for which `pred(label)` holds, stopping as
+        soon as one is found; None if there is none."""
+        if states is None:
+            states = self.root()
+            pos = 0
+        assert pos is not None
+        key = (pos, states)
+        if key in self._nomatch:
+            return None
+        hit = self._memo.get(key)
+        if hit is not None:
+            for lab, agg in hit.items():
+                if pred(lab):
+                    return lab, agg
+            self._nomatch.add(key)
+            return None
+        if all(self._done(st) for st in states):
+            for lab, agg in self._leaf(pos, states).items():
+                if pred(lab):
+                    return lab, agg
+        else:
+            fact = self.order[pos]
+            for values, _ in self.branches(pos, states):
+                new, _ = self.step(pos, states, values)
+                got = self.find(pred, pos + 1, new)
+                if got is not None:
+                    lab, agg = got
+                    shown = None if all(v is None for v in values) else values
+                    ex = ((fact, shown), *agg.example) if shown is not None else agg.example
+                    return lab, Agg(agg.count, ex, agg.extra)
+        self._nomatch.add(key)
+        return None
 
     def _responsible(self, i: int, lab: tuple[Any, ...], fired: list[int]) -> frozenset[str]:
         rules = self.sides[i].rs.rules
@@ -407,9 +443,9 @@ class Space:
             got = set()
             for n, c in st[6]:
                 r = self.sides[i].rs.rules[n]
-                if (r.pathway is not None and r.pathway == lab[i][0]) or r.flag in lab[i][1]:
-                    if self.sat(pos, states, i, c):
-                        got.add(r.id)
+                gives = (r.pathway is not None and r.pathway == lab[i][0]) or r.flag in lab[i][1]
+                if gives and self.sat(pos, states, i, c):
+                    got.add(r.id)
             extra.append(frozenset(got))
         return {lab: Agg(count, example, tuple(extra))}
 
@@ -472,33 +508,38 @@ class Space:
 
 
 def _merged_order(sets: Sequence[RuleSet]) -> list[str]:
-    """The union of the questions, in an order that respects every rule set's order."""
+    """The union of the questions, in an order that respects every rule set's order (the
+    first rule set's order where both allow it)."""
+    import heapq
+
     from sexting_triage.errors import UsageError
 
-    order: list[str] = []
     seqs = [[q.id for q in rs.questions] for rs in sets]
-    idx = [0] * len(seqs)
-    placed: set[str] = set()
-    while any(idx[k] < len(seqs[k]) for k in range(len(seqs))):
-        progressed = False
-        for k, seq in enumerate(seqs):
-            while idx[k] < len(seq):
-                f = seq[idx[k]]
-                if f in placed:
-                    idx[k] += 1
-                    continue
-                # f may go next only if no other sequence still has it later on
-                blocked = any(f in seqs[j][idx[j] + 1:] for j in range(len(seqs)) if j != k
-                              and f in seqs[j] and seqs[j][idx[j]] != f)
-                if blocked:
-                    break
-                order.append(f)
-                placed.add(f)
-                idx[k] += 1
-                progressed = True
-        if not progressed:
-            raise UsageError("the two rule sets ask their shared questions in different "
-                             "orders, so they cannot be walked together")
+    prio: dict[str, tuple[int, int]] = {}
+    succ: dict[str, set[str]] = {}
+    indeg: dict[str, int] = {}
+    for k, seq in enumerate(seqs):
+        for n, f in enumerate(seq):
+            prio.setdefault(f, (n, k))
+            succ.setdefault(f, set())
+            indeg.setdefault(f, 0)
+        for a, b in itertools.pairwise(seq):
+            if b not in succ[a]:
+                succ[a].add(b)
+                indeg[b] += 1
+    heap = [(prio[f], f) for f, d in indeg.items() if d == 0]
+    heapq.heapify(heap)
+    order: list[str] = []
+    while heap:
+        _, f = heapq.heappop(heap)
+        order.append(f)
+        for g in succ[f]:
+            indeg[g] -= 1
+            if indeg[g] == 0:
+                heapq.heappush(heap, (prio[g], g))
+    if len(order) != len(indeg):
+        raise UsageError("the two rule sets ask their shared questions in different "
+                         "orders, so they cannot be walked together")
     return order
 
 
@@ -571,3 +612,197 @@ if __name__ == "__main__":  # pragma: no cover
 
 def as_mapping(agg: Agg, i: int = 0) -> Mapping[str, Value]:
     return side_answers(agg.example, i)
+
+
+# ----------------------------------------------------------------------------- rules check
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of `rules check`: an error or a warning, with an example when there is one."""
+
+    level: str  # "error" | "warning"
+    code: str
+    subject: str
+    message: str
+    example: dict[str, Value] | None = None
+    example_after: dict[str, Value] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"level": self.level, "code": self.code, "subject": self.subject,
+                             "message": self.message}
+        if self.example is not None:
+            d["example"] = self.example
+        if self.example_after is not None:
+            d["example_after"] = self.example_after
+        return d
+
+
+@dataclass(frozen=True)
+class InvariantResult:
+    id: str
+    kind: str
+    description: str
+    holds: bool
+    counterexample: dict[str, Value] | None = None
+    counterexample_after: dict[str, Value] | None = None
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id, "kind": self.kind, "description": self.description,
+                             "holds": self.holds}
+        if self.detail:
+            d["detail"] = self.detail
+        if self.counterexample is not None:
+            d["counterexample"] = self.counterexample
+        if self.counterexample_after is not None:
+            d["counterexample_after"] = self.counterexample_after
+        return d
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    situations: int
+    findings: tuple[Finding, ...]
+    invariants: tuple[InvariantResult, ...]
+    outcomes: dict[str, int]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level == "warning")
+
+    @property
+    def clean(self) -> bool:
+        return not self.errors and all(i.holds for i in self.invariants)
+
+
+def check(rs: RuleSet) -> CheckReport:
+    """Every finding of `rules check`, exact over every reachable situation."""
+    findings: list[Finding] = []
+    implies = [inv for inv in rs.invariants if inv.kind == "implies"]
+    conds = tuple(inv.when if inv.when is not None else _TRUE for inv in implies)
+    space = Space([Side(rs, conds=conds)])
+    states = space.root()
+    total, _ = space.complete(0, tuple(st[:3] for st in states))
+    reached = {f: frozenset(v) for f, v in space.reached.items() if v}
+    labels = space.explore(0, states)
+    outcomes: dict[str, int] = {}
+    for lab, agg in labels.items():
+        key = lab[0][0] or "(no pathway)"
+        outcomes[key] = outcomes.get(key, 0) + agg.count
+
+    gaps = [(lab, agg) for lab, agg in labels.items() if lab[0][0] is None]
+    if gaps:
+        n = sum(a.count for _, a in gaps)
+        findings.append(Finding("error", "no-pathway", "rules",
+                                f"{n:,} reachable situation(s) get no pathway",
+                                side_answers(gaps[0][1].example, 0)))
+    for q in rs.questions:
+        if q.id not in reached:
+            findings.append(Finding("error", "question-unreachable", q.id,
+                                    "this question is never asked in any situation"))
+            continue
+        missing = [v for v in q.domain if v not in reached[q.id]]
+        if missing:
+            shown = ", ".join(str(v) for v in missing[:8]) + (" ..." if len(missing) > 8 else "")
+            findings.append(Finding("error", "value-unreachable", q.id,
+                                    f"answer(s) never possible: {shown}"))
+    for r in rs.rules:
+        if not space.sat(0, states, 0, r.when):
+            findings.append(Finding("error", "rule-never-fires", r.id,
+                                    f"this rule never fires (when {r.when_text})"))
+    got_p = {lab[0][0] for lab in labels}
+    for p in rs.precedence:
+        if p not in got_p:
+            findings.append(Finding("error", "pathway-unreachable", p,
+                                    "no situation is given this pathway"))
+    got_f = {f for lab in labels for f in lab[0][1]}
+    for f in rs.flags:
+        if f not in got_f:
+            findings.append(Finding("warning", "flag-never-raised", f,
+                                    "no situation raises this flag"))
+    for q in rs.questions:
+        if q.id in reached and not influential(rs, q.id):
+            findings.append(Finding(
+                "warning", "question-never-matters", q.id,
+                "its answer never changes the pathway or the flags in any situation: "
+                "a detail is collected that changes nothing"))
+    cited = {c.source for r in rs.rules for c in r.cite}
+    for key in rs.sources:
+        if key not in cited:
+            findings.append(Finding("warning", "source-never-cited", key,
+                                    "no rule cites this source"))
+
+    results: list[InvariantResult] = []
+    for n, inv in enumerate(implies):
+        bad = None
+        for lab, agg in labels.items():
+            pathway, flags, cvals = lab[0]
+            if not cvals[n] or pathway is None:
+                continue
+            if (inv.pathways and pathway not in inv.pathways) or \
+                    not set(inv.flags_include) <= set(flags):
+                bad = (lab, agg)
+                break
+        if bad is None:
+            results.append(InvariantResult(inv.id, inv.kind, inv.description, True))
+        else:
+            (pathway, flags, _), = bad[0]
+            results.append(InvariantResult(
+                inv.id, inv.kind, inv.description, False, side_answers(bad[1].example, 0),
+                detail=f"gives {pathway}" + (f" with flags {', '.join(flags)}" if flags
+                                             else " with no flags")))
+    for inv in rs.invariants:
+        if inv.kind == "monotone":
+            results.append(_monotone(rs, inv))
+    order = {inv.id: n for n, inv in enumerate(rs.invariants)}
+    results.sort(key=lambda r: order[r.id])
+    return CheckReport(total, tuple(findings), tuple(results), outcomes)
+
+
+def _pairs_space(rs: RuleSet, fact: str, pairs: Sequence[tuple[tuple[Value, ...],
+                                                               tuple[Value, ...]]],
+                 flags: bool = True) -> Space:
+    return Space([Side(rs, flags=flags), Side(rs, flags=flags)], pivot=fact, pivot_pairs=pairs)
+
+
+def _monotone(rs: RuleSet, inv: Any) -> InvariantResult:
+    """Changing a fact from `from` to `to` never lowers the pathway (see docs/policy-staff.md
+    for what happens to the questions that change is asked)."""
+    rank = {p: n for n, p in enumerate(rs.precedence)}
+    for fact in inv.facts:
+        q = rs.question(fact)
+        try:
+            a = __import__("sexting_triage.engine", fromlist=["normalize"]).normalize(q, inv.from_)
+            b = __import__("sexting_triage.engine", fromlist=["normalize"]).normalize(q, inv.to)
+        except ValueError as exc:
+            return InvariantResult(inv.id, inv.kind, inv.description, False,
+                                   detail=f"{fact}: {exc}")
+        space = _pairs_space(rs, fact, [((a,), (b,))], flags=False)
+        found = space.find(lambda lab: lab[0][0] is not None and lab[1][0] is not None
+                           and rank[lab[1][0]] > rank[lab[0][0]])
+        if found is not None:
+            lab, agg = found
+            pa, pb = lab[0][0], lab[1][0]
+            if True:
+                return InvariantResult(
+                    inv.id, inv.kind, inv.description, False, side_answers(agg.example, 0),
+                    side_answers(agg.example, 1),
+                    detail=f"changing {fact} from {a} to {b} lowers {pa} to {pb}")
+    return InvariantResult(inv.id, inv.kind, inv.description, True)
+
+
+def influential(rs: RuleSet, fact: str) -> bool:
+    """Whether changing this answer alone (questions it gates may then be asked or not)
+    changes the pathway or the flags in some situation."""
+    probe = Space([Side(rs)])
+    ks = probe.classes[fact]
+    pairs = [(a.values, b.values) for x, a in enumerate(ks) for b in ks[x + 1:]]
+    if not pairs:
+        return False
+    space = _pairs_space(rs, fact, pairs)
+    return space.find(lambda lab: lab[0][:2] != lab[1][:2]) is not None

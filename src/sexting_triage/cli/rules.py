@@ -105,3 +105,31 @@ def ruleset_dict(rs: RuleSet) -> dict[str, object]:
                    "reason": r.reason, "actions": list(r.actions),
                    "cite": [c.as_dict() for c in r.cite]} for r in rs.rules],
     }
+
+
+# ------------------------------------------------------------- check, diff, graph, schema
+
+
+@rules_app.command("check")
+def check_command(ruleset: str = typer.Argument(..., metavar="ID|PATH",
+                                                help="A bundled id or a rule-set file."),
+                  json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
+    """Exact analysis over every reachable situation: gaps, unreachable questions, answers,
+    rules and pathways, questions that never matter, uncited sources, and the rule set's
+    declared invariants proved (or a counterexample). Exit 0 clean, 1 errors."""
+    from sexting_triage.analysis import check
+
+    rs = resolve_rules(ruleset)
+    report = check(rs)
+    if json_out:
+        from sexting_triage.render.checkout import check_dict
+        from sexting_triage.render.jsonout import dumps
+
+        print(dumps(check_dict(rs, report)))
+    else:
+        from sexting_triage.render.checkout import check_text
+        from sexting_triage.render.terminal import console
+
+        check_text(console(no_color=no_color), rs, report)
+    if not report.clean:
+        raise typer.Exit(1)
