@@ -64,6 +64,9 @@ class _Strict(BaseModel):
 class ExpectModel(_Strict):
     """What one edition of the rules should say about the case."""
 
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True,
+                              json_schema_extra={"minProperties": 1})
+
     pathway: Id | None = Field(default=None, description="The recommended pathway id.")
     flags: list[Id] | None = Field(
         default=None, description="The exact set of flags raised ([] for none).")
@@ -92,7 +95,8 @@ def _expect_kind(v: Any) -> str:
 
 
 Expect = Annotated[
-    Annotated[ExpectModel, Tag("single")] | Annotated[dict[Id, ExpectModel], Tag("keyed")],
+    Annotated[ExpectModel, Tag("single")]
+    | Annotated[dict[Id, ExpectModel], Tag("keyed"), Field(min_length=1)],
     Discriminator(_expect_kind),
 ]
 Answer = Annotated[bool | int | str, Field(description="yes/no/unknown, a choice id, or a "
@@ -928,3 +932,12 @@ def coverage(rs: RuleSet, decisions: list[engine.Decision], scenarios: int | Non
             per[label] = per.get(label, 0) + 1
     return Coverage(rs, len(decisions) if scenarios is None else scenarios, len(decisions),
                     targets, pathways, flags, rules, questions, values)
+
+
+def _print_schema() -> None:
+    """`python -m sexting_triage.scenario > schema/scenario.schema.json` regenerates it."""
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    _print_schema()
