@@ -37,12 +37,12 @@ class ArrowPrompter:
         self.extra: dict[str, Any] = {"color_depth": ColorDepth.DEPTH_1_BIT} if no_color else {}
 
     def _header(self, q: Question, number: int) -> None:
-        from sexting_triage.render.terminal import text
+        from sexting_triage.render.terminal import rows, text
 
         self.con.print()
         self.con.print(text(f"Question {number}", "dim"))
         if q.help:
-            self.con.print(text(f"  {q.help}", "dim italic"))
+            rows(self.con, [("", text(q.help, "dim italic"))])
 
     def ask(self, q: Question, number: int, current: Value | None,
             can_go_back: bool) -> Value | Nav:

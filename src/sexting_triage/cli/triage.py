@@ -139,7 +139,9 @@ class Triage:
         from sexting_triage.render.terminal import why_asked
 
         q = self._first_open()
-        editing = False
+        # After "Go back", answered questions that follow are shown again (answer preselected)
+        # until an unanswered one is reached; otherwise the next question is the first open one.
+        revisiting = False
         while True:
             if q is None:
                 items = [ReviewItem(n, self.rs.question(k), self.answers[k])
@@ -147,7 +149,7 @@ class Triage:
                 choice = self.prompter.review(items)
                 if choice is None:
                     return decide(self.rs, self.answers)
-                q, editing = self.rs.question(choice), True
+                q, revisiting = self.rs.question(choice), False
                 continue
             prev = self._previous(q)
             reply = self.prompter.ask(q, self._number(q), self.answers.get(q.id),
@@ -157,21 +159,21 @@ class Triage:
                 why_asked(self.con, self.rs, q.id)
                 continue
             if reply == BACK:
-                q = prev if prev is not None else q
+                q, revisiting = (prev if prev is not None else q), True
                 continue
             assert not isinstance(reply, Nav)
             self._set(q, reply)
-            q = self._first_open() if editing else self._after(q)
-            if q is None:
-                editing = False
+            if revisiting:
+                q = self._after(q)
+                revisiting = q is not None and q.id in self.answers
+            else:
+                q = self._first_open()
 
 
 # ----------------------------------------------------------------------------- the command
 
 
 def _list_sessions(folder: Path, no_color: bool) -> None:
-    from rich.table import Table
-
     from sexting_triage import session as S
     from sexting_triage.render.terminal import console, text
 
@@ -181,11 +183,11 @@ def _list_sessions(folder: Path, no_color: bool) -> None:
     if not waiting:
         con.print(text(f"No unfinished sessions in {folder}."))
     else:
-        table = Table("started (UTC)", "rule set", "answers", "file", box=None, pad_edge=False)
+        con.print(text(f"{'started (UTC)':<21} {'rule set':<24} {'answers':>7}  file", "bold"))
         for s in waiting:
-            table.add_row(text(s.started), text(f"{s.rules.get('id')} {s.rules.get('version')}"),
-                          text(str(len(s.answers))), text(str(s.path)))
-        con.print(table)
+            rules = f"{s.rules.get('id')} {s.rules.get('version')}"
+            con.print(text(f"{s.started:<21} {rules:<24} {len(s.answers):>7}  {s.path}"),
+                      soft_wrap=True)
         con.print(text("Continue one with: sexting-triage triage --resume FILE", "dim"))
     kept = len(found) - len(waiting)
     if kept:

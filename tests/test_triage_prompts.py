@@ -1,0 +1,281 @@
+"""The arrow-key triage in-process: prompt_toolkit pipe input, keys sent ahead, pipe closed so
+a missing key raises EOFError (saved like an interruption) instead of hanging."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+import sexting_triage.cli.triage as triage_mod
+from sexting_triage.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTER, DOWN, UP, CTRL_C, BACKSPACE = "\r", "\x1b[B", "\x1b[A", "\x03", "\x7f"
+
+
+def pick(i: int) -> str:
+    """Select the i-th entry (0-based) from the top of a select list, then Enter."""
+    return DOWN * i + ENTER
+
+
+YES, NO, UNKNOWN, WHY = pick(0), pick(1), pick(2), pick(3)
+BACK = pick(4)  # below Why (the separator is skipped)
+
+
+def num(n: int) -> str:
+    return f"{n}{ENTER}"
+
+
+# Example 1 of the domain brief (two 15-year-olds, nothing aggravating), in question order.
+START = YES + YES + num(15)
+INDICATORS = NO * 7  # adult .. sexual_acts (immediate_risk is asked before them)
+PROPORTIONATE = START + NO + INDICATORS + pick(1) + NO + NO + NO
+
+
+@pytest.fixture
+def state(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("SEXTING_TRIAGE_ACCESSIBLE", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(triage_mod, "stdin_is_interactive", lambda: True)
+    return tmp_path / "state" / "sexting-triage" / "sessions"
+
+
+def run(keys: str, *args: str) -> int:
+    with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
+        inp.send_text(keys)
+        inp.close()
+        return main(["triage", "--no-color", *args])
+
+
+def record_of(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def test_whole_triage_every_question_type(state, tmp_path, capsys):
+    rec = tmp_path / "r.json"
+    assert run(PROPORTIONATE + ENTER, "--record", str(rec)) == 0
+    out = capsys.readouterr().out
+    assert "RECOMMENDED PATHWAY: Proportionate" in out
+    assert "REVIEW YOUR ANSWERS" in out
+    data = record_of(rec)
+    assert data["answers"]["youngest_age"] == 15  # integer question
+    assert data["answers"]["sharing_extent"] == "intended_recipient"  # choice question
+    assert data["answers"]["imagery"] == "yes"  # yes/no/unknown question
+    assert data["decision"]["pathway"]["id"] == "proportionate-response"
+    assert list(state.iterdir()) == []  # a finished session is removed
+
+
+def test_help_text_is_shown_with_each_question(state, capsys):
+    assert run(PROPORTIONATE + ENTER) == 0
+    out = capsys.readouterr().out
+    assert "Do not look at the image to answer this" in out
+    assert "Question 15" in out
+
+
+def test_integer_range_is_validated(state, tmp_path, capsys):
+    rec = tmp_path / "r.json"
+    keys = YES + YES + "25" + ENTER + BACKSPACE * 2 + num(13) + PROPORTIONATE[len(START):]
+    assert run(keys + ENTER, "--record", str(rec)) == 0
+    assert record_of(rec)["answers"]["youngest_age"] == 13
+
+
+def test_urgent_flag_shown_at_once_and_again_at_the_end(state, capsys):
+    keys = START + YES + INDICATORS + pick(1) + NO + NO + NO + ENTER
+    assert run(keys) == 0
+    out = capsys.readouterr().out
+    first = out.index("URGENT: A child is at immediate risk")
+    assert first < out.index("Question 5")  # before the next question
+    assert out.count("URGENT: A child is at immediate risk") == 2
+    assert out.rindex("URGENT") > out.index("RECOMMENDED PATHWAY")
+
+
+def test_why_names_the_rules_and_their_sources(state, capsys):
+    keys = START + WHY + PROPORTIONATE[len(START):] + ENTER
+    assert run(keys) == 0
+    out = capsys.readouterr().out
+    why = out[out.index("WHY THIS QUESTION"):]
+    assert "immediate-risk" in why and "Source: UKCCIS-2016" in why
+
+
+def test_back_and_change_drops_answers_no_longer_reached(state, tmp_path, capsys):
+    rec = tmp_path / "r.json"
+    # Q1 yes, Q2 yes, then back at Q3 (a text field: type `back`), back again at Q2, and
+    # change Q1 to no: everything after it is no longer asked.
+    keys = YES + YES + "back" + ENTER + BACK + NO + ENTER
+    # At Q2 the pointer starts on its current answer (Yes), so Back is 4 down from there.
+    assert run(keys, "--record", str(rec)) == 0
+    out = capsys.readouterr().out
+    assert "was removed: that question no longer applies" in out
+    assert "Outside this guidance" in out
+    assert record_of(rec)["answers"] == {"imagery": "no"}
+
+
+def test_back_then_forward_keeps_later_answers_preselected(state, tmp_path, capsys):
+    rec = tmp_path / "r.json"
+    # At Q4 go back to Q3 (15 prefilled), Enter keeps it, then Q4 is asked again.
+    keys = START + BACK + ENTER + PROPORTIONATE[len(START):] + ENTER
+    assert run(keys, "--record", str(rec)) == 0
+    assert record_of(rec)["answers"]["youngest_age"] == 15
+    assert capsys.readouterr().out.count("Question 4\n") == 2
+
+
+def test_review_edit_changes_an_answer_and_asks_what_is_new(state, tmp_path, capsys):
+    rec = tmp_path / "r.json"
+    # Review: Confirm, separator, then one entry per answer; answer 11 is sexual_acts.
+    # Changing it to yes makes atypical_or_violent reached: it is asked, then review again.
+    keys = PROPORTIONATE + pick(11) + UP + ENTER + NO + ENTER  # pointer starts on "No"
+    assert run(keys, "--record", str(rec)) == 0
+    answers = record_of(rec)["answers"]
+    assert answers["sexual_acts"] == "yes" and answers["atypical_or_violent"] == "no"
+    out = capsys.readouterr().out
+    assert out.count("REVIEW YOUR ANSWERS") == 2
+
+
+def test_ctrl_c_saves_and_prints_the_resume_command(state, capsys):
+    assert run(START + NO + CTRL_C) == 130
+    err = capsys.readouterr().err
+    m = re.search(r"To continue: sexting-triage triage --resume (\S+)", err)
+    assert m, err
+    path = Path(m.group(1))
+    data = json.loads(path.read_text())
+    assert data["answers"] == {"imagery": "yes", "subject_under_18": "yes", "youngest_age": 15,
+                               "immediate_risk": "no"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert data["rules"]["id"] == "cop-2016" and len(data["rules"]["sha256"]) == 64
+
+
+def test_missing_keys_are_an_interruption_not_a_hang(state, capsys):
+    assert run(YES) == 130
+    assert "--resume" in capsys.readouterr().err
+
+
+def test_resume_continues_at_the_next_question(state, tmp_path, capsys):
+    assert run(START + CTRL_C, "--keep-session") == 130
+    path = Path(re.search(r"--resume (\S+)", capsys.readouterr().err).group(1))
+    rec = tmp_path / "r.json"
+    assert run(PROPORTIONATE[len(START):] + ENTER, "--resume", str(path),
+               "--record", str(rec)) == 0
+    out = capsys.readouterr().out
+    assert "Resuming the triage" in out and "with 3 answer(s)" in out
+    assert "Question 4" in out and "Question 3\n" not in out
+    assert record_of(rec)["answers"]["youngest_age"] == 15
+    assert not path.exists()
+
+
+def test_resume_after_rule_set_change(state, tmp_path, capsys):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text((ROOT / "rules" / "cop-2016.yaml").read_text())
+    # sexual_acts unknown, shared only with the intended recipient, not without consent;
+    # stop at malicious_intent.
+    keys = START + NO + NO * 6 + UNKNOWN + pick(1) + NO + CTRL_C
+    assert run(keys, "--rules", str(rules)) == 130
+    path = Path(re.search(r"--resume (\S+)", capsys.readouterr().err).group(1))
+    saved = json.loads(path.read_text())
+    assert "shared_without_consent" in saved["answers"]
+
+    text = rules.read_text()
+    text = text.replace("ask_when: 'sexual_acts == \"yes\"'", "ask_when: 'sexual_acts != \"no\"'")
+    text = text.replace("ask_when: 'sharing_extent != \"not_shared\"'",
+                        "ask_when: 'sharing_extent in [\"widely\", \"public_or_porn_site\"]'")
+    rules.write_text(text)
+
+    rec = tmp_path / "r.json"
+    # Only new questions: atypical_or_violent (now reached), then malicious, previous.
+    assert run(NO + NO + NO + ENTER, "--resume", str(path), "--record", str(rec)) == 0
+    out = capsys.readouterr().out
+    assert "The rule set has changed since this session was saved" in out
+    assert "was dropped: the question is no longer asked" in out
+    assert out.count("Question ") == 3
+    data = record_of(rec)
+    assert "shared_without_consent" not in data["answers"]
+    assert data["answers"]["atypical_or_violent"] == "no"
+    assert data["rules"]["sha256"] != saved["rules"]["sha256"]
+
+
+def test_not_a_terminal_exits_3_and_points_to_run(state, monkeypatch, capsys):
+    monkeypatch.setattr(triage_mod, "stdin_is_interactive", lambda: False)
+    assert main(["triage"]) == 3
+    err = capsys.readouterr().err
+    assert "sexting-triage run FILE" in err
+    assert not state.exists() or list(state.iterdir()) == []
+
+
+def test_incident_ref_must_be_a_reference(state, tmp_path, capsys):
+    rec = str(tmp_path / "r.json")
+    assert main(["triage", "--record", rec, "--incident-ref", "Jane Smith"]) == 2
+    assert "never a name" in capsys.readouterr().err.lower()
+    assert main(["triage", "--record", rec, "--incident-ref", "JaneSmith"]) == 2
+    assert main(["triage", "--incident-ref", "CAD-123"]) == 2
+    assert "--record" in capsys.readouterr().err
+
+
+def test_record_is_never_overwritten(state, tmp_path, capsys):
+    rec = tmp_path / "r.json"
+    rec.write_text("{}")
+    assert main(["triage", "--record", str(rec)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert rec.read_text() == "{}"
+
+
+def test_record_and_incident_ref(state, tmp_path, capsys):
+    rec = tmp_path / "r.json"
+    assert run(PROPORTIONATE + ENTER, "--record", str(rec), "--incident-ref", "CAD-1234/26") == 0
+    data = record_of(rec)
+    assert data["incident_ref"] == "CAD-1234/26"
+    assert stat.S_IMODE(rec.stat().st_mode) == 0o600
+    assert main(["record", "verify", str(rec)]) == 0
+
+
+def test_keep_session_and_list_sessions(state, capsys):
+    assert run(PROPORTIONATE + ENTER, "--keep-session") == 0
+    assert run(START + CTRL_C) == 130
+    capsys.readouterr()
+    assert main(["triage", "--list-sessions"]) == 0
+    out = capsys.readouterr().out
+    assert "cop-2016 1.0.0" in out
+    lines = [ln for ln in out.splitlines() if ln.startswith("20")]
+    assert len(lines) == 1 and lines[0].split()[3] == "3"  # only the unfinished one
+    assert "1 finished session(s)" in out
+    assert len(list(state.glob("*.json"))) == 2
+
+
+def test_session_dir_option(state, tmp_path, capsys):
+    folder = tmp_path / "mine"
+    assert run(START + CTRL_C, "--session-dir", str(folder)) == 130
+    assert len(list(folder.glob("*.json"))) == 1
+    assert main(["triage", "--list-sessions", "--session-dir", str(folder)]) == 0
+    assert str(folder) in capsys.readouterr().out
+
+
+def test_save_scenario(state, tmp_path, capsys):
+    pytest.importorskip("sexting_triage.scenario")
+    target = tmp_path / "case.yaml"
+    assert run(PROPORTIONATE + ENTER, "--save-scenario", str(target)) == 0
+    assert "proportionate-response" in target.read_text()
+
+
+def test_empty_session_is_not_kept_on_ctrl_c(state, capsys):
+    assert run(CTRL_C) == 130
+    assert "nothing to continue" in capsys.readouterr().err
+    assert list(state.glob("*.json")) == []
+
+
+def test_disk_error_surfaces_as_a_plain_message(state, monkeypatch, capsys):
+    def boom(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", boom)
+    assert run(YES) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
