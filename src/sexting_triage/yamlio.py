@@ -301,8 +301,9 @@ def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
 
 
 # PyYAML's constructors raise these (not only YAMLError) for values such as `!!int x`,
-# `!!timestamp x` or a 5,000-digit number.
-_CONSTRUCT_ERRORS = (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError)
+# `!!timestamp x`, an empty `!!int` or a 5,000-digit number.
+_CONSTRUCT_ERRORS = (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError,
+                     LookupError)
 
 
 def _construct_message(node: Node, exc: Exception) -> str:
