@@ -1,0 +1,209 @@
+"""Fuzzing the readers: whatever bytes a rule set or answers file holds, loading it gives a
+rule set or the tool's own error (a TriageError, shown as `path:line:col: message`), never
+anything else.
+
+The number of examples is bounded for CI. For a longer run:
+
+    SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_*.py
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sexting_triage import loader
+from sexting_triage.errors import InputError, TriageError
+from sexting_triage.ruleset import RuleSet
+
+LONG = int(os.environ.get("SEXTING_TRIAGE_FUZZ_EXAMPLES", "0"))
+
+
+def fuzz(n: int) -> Any:
+    """Bounded examples in CI; SEXTING_TRIAGE_FUZZ_EXAMPLES raises every bound."""
+    return settings(max_examples=LONG or n, deadline=None, derandomize=not LONG,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+BUNDLED = {p.name: p.read_text(encoding="utf-8") for p in loader.bundled_paths().values()}
+BUNDLED_DATA = {name: yaml.safe_load(text) for name, text in BUNDLED.items()}
+_DIR = Path(tempfile.mkdtemp(prefix="fuzz-loader-"))
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+
+
+def _write(data: bytes | str, name: str = "f.yaml") -> Path:
+    p = _DIR / name
+    if isinstance(data, str):
+        p.write_text(data, encoding="utf-8", errors="surrogatepass")
+    else:
+        p.write_bytes(data)
+    return p
+
+
+def _only_own_errors(path: Path, answers_too: bool = True) -> None:
+    """Both readers give a result or a TriageError; a located error names the file."""
+    readers = (loader.load_ruleset, loader.load_answers) if answers_too else (loader.load_ruleset,)
+    for read in readers:
+        try:
+            result = read(path)
+        except InputError as exc:
+            assert exc.problems
+            for problem in exc.problems:
+                assert str(problem).startswith(str(path)), str(problem)
+                assert "Traceback" not in str(problem)
+        except TriageError:
+            pass
+        else:
+            if read is loader.load_ruleset:
+                assert isinstance(result, RuleSet)
+
+
+# ----------------------------------------------------------------------------- raw input
+
+YAML_BITS = st.sampled_from([
+    "\n", "  ", "- ", ": ", "a", "id", "rules", "answers", "when", "'", '"', "[", "]", "{", "}",
+    ",", "&a", "*a", "!!int", "!!python/object:os.system", "<<", "? ", "|", ">", "#", "---",
+    "...", "%YAML 1.1", "\t", "\x00", "\x1b[31m", "\\U0011ffff", "\ufeff", "é", "0x1f",
+    "1" * 50, "yes", "no", "~", "null", ".nan", "2001-12-14", "\r\n", "!!binary", "%TAG",
+])
+
+
+@fuzz(150)
+@given(st.binary(max_size=400))
+def test_any_bytes(raw: bytes) -> None:
+    _only_own_errors(_write(raw))
+
+
+@fuzz(150)
+@given(st.lists(YAML_BITS, max_size=60).map("".join))
+def test_yaml_like_text(text: str) -> None:
+    _only_own_errors(_write(text))
+
+
+# ----------------------------------------------------------------------------- generated YAML
+
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(["yes", "no", "unknown", "imagery", 'imagery == "yes"', "a.b", "f()",
+                     "cop-2016", "proportionate-response", "CoP-2016"]),
+)
+DATA = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(max_size=10) | st.sampled_from(
+                                ["id", "when", "answers", "rules", "questions", "type",
+                                 "choices", "min", "max", "pathway", "flag", "cite"]),
+                                inner, max_size=4)),
+    max_leaves=25,
+)
+
+
+@fuzz(120)
+@given(DATA)
+def test_generated_documents(data: Any) -> None:
+    _only_own_errors(_write(_dump(data)))
+
+
+# ----------------------------------------------------------------------------- mutated bundled
+
+@st.composite
+def text_mutation(draw: st.DrawFn) -> str:
+    """A bundled rule set with a few byte-level edits: lines deleted, duplicated, swapped or
+    re-indented, characters inserted, the file cut short."""
+    name = draw(st.sampled_from(sorted(BUNDLED)))
+    lines = BUNDLED[name].splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 4))):
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["delete", "dup", "swap", "indent", "dedent", "insert",
+                                   "truncate", "replace"]))
+        if op == "delete":
+            del lines[i]
+        elif op == "dup":
+            lines.insert(i, lines[i])
+        elif op == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "indent":
+            lines[i] = "  " + lines[i]
+        elif op == "dedent":
+            lines[i] = lines[i][2:]
+        elif op == "insert":
+            pos = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:pos] + draw(YAML_BITS) + lines[i][pos:]
+        elif op == "truncate":
+            lines = lines[:i]
+        else:
+            pos = draw(st.integers(0, max(len(lines[i]) - 1, 0)))
+            lines[i] = lines[i][:pos] + draw(st.characters()) + lines[i][pos + 1:]
+    return "".join(lines)
+
+
+@fuzz(50)
+@given(text_mutation())
+def test_mutated_bundled_text(text: str) -> None:
+    _only_own_errors(_write(text), answers_too=False)
+
+
+def _paths(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [here]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out.extend(_paths(v, (*here, k)))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out.extend(_paths(v, (*here, i)))
+    return out
+
+
+def _get(node: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        node = node[part]
+    return node
+
+
+@st.composite
+def structure_mutation(draw: st.DrawFn) -> Any:
+    """A bundled rule set with values replaced by other types, keys removed or added, list
+    items deleted or duplicated: wrong types everywhere."""
+    import copy
+
+    data = copy.deepcopy(BUNDLED_DATA[draw(st.sampled_from(sorted(BUNDLED_DATA)))])
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(data) if p]
+        path = draw(st.sampled_from(paths))
+        parent, last = _get(data, path[:-1]), path[-1]
+        op = draw(st.sampled_from(["replace", "delete", "add", "dup"]))
+        if op == "replace":
+            parent[last] = draw(DATA)
+        elif op == "delete":
+            del parent[last]
+        elif op == "add" and isinstance(parent, dict):
+            parent[draw(st.text(max_size=8))] = draw(DATA)
+        elif op == "dup" and isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[last]))
+    return data
+
+
+@fuzz(50)
+@given(structure_mutation())
+def test_mutated_bundled_structure(data: Any) -> None:
+    _only_own_errors(_write(_dump(data)), answers_too=False)
+
+
+def test_unmutated_bundled_rule_sets_load() -> None:
+    """The mutation tests start from files that load (so a failure is the mutation's)."""
+    for name, text in BUNDLED.items():
+        assert isinstance(loader.load_ruleset(_write(text, name)), RuleSet)
