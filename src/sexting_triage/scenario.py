@@ -350,7 +350,7 @@ def _load_file(path: Path, rulesets: RuleSets, extra: set[str]) -> list[Scenario
         try:
             model = ScenarioModel.model_validate(item)
         except ValidationError as exc:
-            problems.extend(loader.pydantic_problems(doc, exc, base))
+            problems.extend(_pydantic_problems(doc, exc, base))
             continue
         s = _build(model, doc, index, base)
         problems.extend(_validate(s, rulesets, extra))
@@ -358,6 +358,26 @@ def _load_file(path: Path, rulesets: RuleSets, extra: set[str]) -> list[Scenario
     if problems:
         raise InputError(_sorted(problems))
     return out
+
+
+class _Errors:
+    """A ValidationError's errors with the expect union's branch tags taken out of `loc`,
+    so positions and dotted locations point into the file as written."""
+
+    def __init__(self, exc: ValidationError):
+        self._errors = []
+        for err in exc.errors(include_url=False):
+            loc = list(err["loc"])
+            if len(loc) > 1 and loc[0] == "expect" and loc[1] in ("single", "keyed"):
+                del loc[1]
+            self._errors.append({**err, "loc": tuple(loc)})
+
+    def errors(self, include_url: bool = False) -> list[Any]:
+        return self._errors
+
+
+def _pydantic_problems(doc: Located, exc: ValidationError, base: PathKey) -> list[Problem]:
+    return loader.pydantic_problems(doc, _Errors(exc), base)  # type: ignore[arg-type]
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
