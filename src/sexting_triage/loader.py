@@ -9,13 +9,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from sexting_triage import conditions as C
 from sexting_triage import ruleset as R
 from sexting_triage.bundled import rules_dir
 from sexting_triage.errors import InputError, Problem, UsageError
-from sexting_triage.model import RuleSet as RuleSetModel
 from sexting_triage.yamlio import Located, PathKey, load_yaml, read_file
 
 RULES_SUFFIXES = (".yaml", ".yml")
@@ -62,15 +59,44 @@ def resolve(ref: str | None) -> R.RuleSet:
 
 
 def load_ruleset(path: str | os.PathLike[str]) -> R.RuleSet:
-    """Load, validate, check and compile one rule-set file."""
+    """Load, validate, check and compile one rule-set file.
+
+    A rule set that has loaded cleanly once is cached (by the sha256 of its bytes) as the
+    validated data, so later runs skip YAML parsing and validation: the CLI starts fast."""
     raw, text = read_file(path, "rule set")
+    sha = hashlib.sha256(raw).hexdigest()
+    cached = _cache_read(sha) if _bundled(path) else None
+    if cached is not None:
+        try:
+            return _compile(cached, sha, str(path))
+        except Exception:  # a stale or damaged cache entry: fall back to the file itself
+            pass
     doc = load_yaml(path, "rule set", text)
-    return build_ruleset(doc, hashlib.sha256(raw).hexdigest())
+    data = validated(doc)
+    if _bundled(path):
+        _cache_write(sha, data)
+    return _compile(data, sha, doc.path)
+
+
+def _bundled(path: str | os.PathLike[str]) -> bool:
+    """Only the bundled rule sets are cached: a bounded set, on every responder's hot path."""
+    return Path(path).resolve().parent == rules_dir().resolve()
 
 
 def build_ruleset(doc: Located, sha256: str) -> R.RuleSet:
+    """A rule set from parsed YAML: validated, checked and compiled."""
+    return _compile(validated(doc), sha256, doc.path)
+
+
+def validated(doc: Located) -> dict[str, Any]:
+    """The rule-set data checked against the model and the semantic rules (every problem at
+    once), dumped by alias: the form the compiler and the cache take."""
+    from pydantic import ValidationError
+
+    from sexting_triage.model import RuleSet as RuleSetModel
+
     problems: list[Problem] = []
-    model: RuleSetModel | None = None
+    model = None
     if not isinstance(doc.data, dict):
         raise InputError([doc.problem((), "a rule set is a mapping with id, version, title, "
                                           "status, sources, questions, pathways, precedence, "
@@ -82,7 +108,64 @@ def build_ruleset(doc: Located, sha256: str) -> R.RuleSet:
     problems.extend(_semantic_problems(doc))
     if problems or model is None:
         raise InputError(_sorted(problems))
-    return _compile(model, sha256, doc.path)
+    return model.model_dump(mode="json", by_alias=True)
+
+
+# ----------------------------------------------------------------------------- cache
+
+
+def _cache_key(sha256: str) -> Path | None:
+    if os.environ.get("SEXTING_TRIAGE_NO_CACHE"):
+        return None
+    from sexting_triage import __version__
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    here = Path(__file__).parent
+    # the code that validates and compiles is part of the key, so a changed tool never
+    # reuses data it did not check itself
+    stamp = hashlib.sha256(__version__.encode())
+    for name in ("loader.py", "model.py", "conditions.py", "ruleset.py"):
+        try:
+            st = (here / name).stat()
+            stamp.update(f"{name}:{st.st_mtime_ns}:{st.st_size}".encode())
+        except OSError:
+            return None
+    return Path(base) / "sexting-triage" / "rulesets" / f"{sha256}-{stamp.hexdigest()[:16]}.json"
+
+
+def _cache_read(sha256: str) -> dict[str, Any] | None:
+    path = _cache_key(sha256)
+    if path is None:
+        return None
+    try:
+        import json
+
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _cache_write(sha256: str, data: dict[str, Any]) -> None:
+    """Best effort: a cache that cannot be written only costs start-up time."""
+    path = _cache_key(sha256)
+    if path is None:
+        return
+    import json
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -95,7 +178,7 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def pydantic_problems(doc: Located, exc: ValidationError, base: PathKey = ()) -> list[Problem]:
+def pydantic_problems(doc: Located, exc: Any, base: PathKey = ()) -> list[Problem]:
     """Map pydantic's errors to positions in the YAML file."""
     out = []
     for err in exc.errors(include_url=False):
@@ -129,6 +212,11 @@ def _items(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
     return [(i, x) for i, x in enumerate(seq) if isinstance(x, dict)]
 
 
+def _list(value: Any) -> list[Any]:
+    """A list from the file, or [] when it is anything else (pydantic reports the type)."""
+    return value if isinstance(value, list) else []
+
+
 def _ids(doc: Located, key: str, problems: list[Problem]) -> dict[str, int]:
     seen: dict[str, int] = {}
     for i, item in _items(doc.data, key):
@@ -156,7 +244,7 @@ class Domains:
                 continue
             self.types[qid] = kind
             if kind == "choice":
-                self.values[qid] = tuple(c.get("id") for c in q.get("choices") or []
+                self.values[qid] = tuple(c.get("id") for c in _list(q.get("choices"))
                                          if isinstance(c, dict))
             elif kind == "integer":
                 lo, hi = q.get("min"), q.get("max")
@@ -243,7 +331,7 @@ def _semantic_problems(doc: Located) -> list[Problem]:
     for i, q in _items(data, "questions"):
         kind = q.get("type", "yesno")
         if kind == "choice":
-            choices = [c for c in q.get("choices") or [] if isinstance(c, dict)]
+            choices = [c for c in _list(q.get("choices")) if isinstance(c, dict)]
             if len(choices) < 2:
                 problems.append(doc.problem(("questions", i), "a choice question needs at "
                                             "least two `choices`"))
@@ -323,7 +411,7 @@ def _semantic_problems(doc: Located) -> list[Problem]:
                                             f"`{inv[key]}`"))
         for key, known, what in (("pathway_in", pids, "pathway"), ("flags_include", fids, "flag"),
                                  ("facts", qids, "fact")):
-            for j, v in enumerate(inv.get(key) or []):
+            for j, v in enumerate(_list(inv.get(key))):
                 if isinstance(v, str) and v not in known:
                     problems.append(doc.problem(("invariants", i, key, j),
                                                 f"unknown {what} `{v}`"))
@@ -341,45 +429,49 @@ def _semantic_problems(doc: Located) -> list[Problem]:
 # ----------------------------------------------------------------------------- compiling
 
 
-def _compile(m: RuleSetModel, sha256: str, path: str) -> R.RuleSet:
+def _compile(m: dict[str, Any], sha256: str, path: str) -> R.RuleSet:
+    """Validated rule-set data (the model dumped by alias) -> the engine's structures."""
     questions = []
-    for q in m.questions:
-        cond = C.parse(q.ask_when) if q.ask_when else None
+    for q in m["questions"]:
+        cond = C.parse(q["ask_when"]) if q["ask_when"] else None
         questions.append(R.Question(
-            id=q.id, text=q.text, type=q.type, help=q.help,
-            choices=tuple(R.Choice(c.id, c.label, c.help) for c in q.choices or ()),
-            min=q.min, max=q.max, ask_when=cond, ask_when_text=q.ask_when,
+            id=q["id"], text=q["text"], type=q["type"], help=q["help"],
+            choices=tuple(R.Choice(c["id"], c["label"], c["help"]) for c in q["choices"] or ()),
+            min=q["min"], max=q["max"], ask_when=cond, ask_when_text=q["ask_when"],
             ask=C.compile_cond(cond) if cond is not None else None,
             reads=C.reads(cond) if cond is not None else frozenset()))
-    rank = {pid: i for i, pid in enumerate(m.precedence)}
-    pathways = {p.id: R.Pathway(p.id, p.title, p.summary, tuple(p.actions),
-                                p.ends_questionnaire, rank[p.id]) for p in m.pathways}
-    flags = {f.id: R.Flag(f.id, f.title, f.summary, tuple(f.actions), f.urgent)
-             for f in m.flags}
+    rank = {pid: i for i, pid in enumerate(m["precedence"])}
+    pathways = {p["id"]: R.Pathway(p["id"], p["title"], p["summary"], tuple(p["actions"]),
+                                   p["ends_questionnaire"], rank[p["id"]])
+                for p in m["pathways"]}
+    flags = {f["id"]: R.Flag(f["id"], f["title"], f["summary"], tuple(f["actions"]), f["urgent"])
+             for f in m["flags"]}
     rules = []
-    for r in m.rules:
-        cond = C.parse(r.when)
+    for r in m["rules"]:
+        cond = C.parse(r["when"])
         rules.append(R.Rule(
-            id=r.id, when=cond, when_text=r.when, pathway=r.pathway, flag=r.flag,
-            reason=r.reason, actions=tuple(r.actions),
-            cite=tuple(R.Cite(c.source, c.section, c.quote, c.approximate) for c in r.cite),
+            id=r["id"], when=cond, when_text=r["when"], pathway=r["pathway"], flag=r["flag"],
+            reason=r["reason"], actions=tuple(r["actions"]),
+            cite=tuple(R.Cite(c["source"], c["section"], c["quote"], c["approximate"])
+                       for c in r["cite"]),
             reads=C.reads(cond), test=C.compile_cond(cond)))
     invariants = tuple(R.Invariant(
-        id=i.id, description=i.description, kind=i.kind,
-        when=C.parse(i.when) if i.when else None, when_text=i.when,
-        pathways=tuple([i.pathway] if i.pathway else (i.pathway_in or ())),
-        flags_include=tuple(i.flags_include or ()), facts=tuple(i.facts or ()),
-        from_=i.from_, to=i.to) for i in m.invariants)
+        id=i["id"], description=i["description"], kind=i["kind"],
+        when=C.parse(i["when"]) if i["when"] else None, when_text=i["when"],
+        pathways=tuple([i["pathway"]] if i["pathway"] else (i["pathway_in"] or ())),
+        flags_include=tuple(i["flags_include"] or ()), facts=tuple(i["facts"] or ()),
+        from_=i["from"], to=i["to"]) for i in m["invariants"])
     index = {q.id: n for n, q in enumerate(questions)}
     stop_rules = tuple(sorted(
         ((max((index[f] for f in r.reads), default=-1), r) for r in rules
          if r.pathway and pathways[r.pathway].ends_questionnaire),
         key=lambda x: x[0]))
     return R.RuleSet(
-        id=m.id, version=m.version, title=m.title, status=m.status, summary=m.summary,
-        sources={k: R.Source(k, s.title, s.date, s.publisher, s.url, s.note)
-                 for k, s in m.sources.items()},
-        questions=tuple(questions), pathways=pathways, precedence=tuple(m.precedence),
+        id=m["id"], version=m["version"], title=m["title"], status=m["status"],
+        summary=m["summary"],
+        sources={k: R.Source(k, s["title"], s["date"], s["publisher"], s["url"], s["note"])
+                 for k, s in m["sources"].items()},
+        questions=tuple(questions), pathways=pathways, precedence=tuple(m["precedence"]),
         flags=flags, rules=tuple(rules), invariants=invariants, sha256=sha256, path=path,
         question_index=index, stop_rules=stop_rules)
 

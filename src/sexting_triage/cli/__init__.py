@@ -34,14 +34,23 @@ rules_app = typer.Typer(help="List, show and check rule sets.", no_args_is_help=
 app.add_typer(rules_app, name="rules")
 
 
-def _register() -> None:
-    from sexting_triage.cli import rules, run  # noqa: F401
+COMMAND_MODULES = {"run": "run", "rules": "rules", "triage": "triage", "record": "record",
+                   "scenarios": "scenarios"}
 
-    for optional in ("triage", "record", "scenarios"):
+
+def _register(argv: list[str] | None = None) -> None:
+    """Import the command modules: only the one named in argv when there is one, so each
+    command pays only for its own imports (the CLI must start fast)."""
+    names = list(COMMAND_MODULES.values())
+    if argv:
+        first = next((a for a in argv if not a.startswith("-")), None)
+        if first in COMMAND_MODULES:
+            names = [COMMAND_MODULES[first]]
+    for name in names:
         try:
-            __import__(f"sexting_triage.cli.{optional}")
+            __import__(f"sexting_triage.cli.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name != f"sexting_triage.cli.{optional}":
+            if exc.name != f"sexting_triage.cli.{name}":
                 raise
 
 
@@ -61,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:  # typer before it vendored click
         from click.exceptions import ClickException  # type: ignore[no-redef]
 
-    _register()
     args = sys.argv[1:] if argv is None else argv
+    _register(args)
     try:
         result = app(args=args, prog_name="sexting-triage", standalone_mode=False)
     except TriageError as exc:
