@@ -29,7 +29,7 @@ def env(tmp_path, monkeypatch):
 
 def run(monkeypatch, lines: list[str], *args: str, flag: bool = True) -> int:
     monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{x}\n" for x in lines)))
-    return main(["triage", *(["--accessible"] if flag else []), *args])
+    return main(["triage", "--rules", "cop-2016", *(["--accessible"] if flag else []), *args])
 
 
 def test_whole_triage_from_piped_lines(env, monkeypatch, capsys, tmp_path):

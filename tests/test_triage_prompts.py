@@ -54,6 +54,8 @@ def run(keys: str, *args: str) -> int:
     with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
         inp.send_text(keys)
         inp.close()
+        if "--rules" not in args and "--resume" not in args:
+            args = ("--rules", "cop-2016", *args)
         return main(["triage", "--no-color", *args])
 
 
