@@ -234,3 +234,29 @@ def test_answers_file_problems(tmp_path):
     got = [str(x).replace(str(p), "F") for x in exc.value.problems]
     assert got == ["F:2:1: answer: unknown field `answer` (expected `answers` and optionally "
                    "`rules`)", "F:1:1: missing field `answers`"]
+
+
+def test_bundled_rule_set_cache_gives_the_same_rule_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = loader.bundled_paths()["cop-2016"]
+    first = loader.load_ruleset(path)
+    entries = list((tmp_path / "sexting-triage" / "rulesets").glob("*.json"))
+    assert len(entries) == 1 and entries[0].name.startswith(first.sha256)
+    second = loader.load_ruleset(path)
+    assert second == first
+    assert [r.id for r in second.rules] == [r.id for r in first.rules]
+
+
+def test_damaged_cache_entry_falls_back_to_the_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = loader.bundled_paths()["cop-2016"]
+    first = loader.load_ruleset(path)
+    (entry,) = (tmp_path / "sexting-triage" / "rulesets").glob("*.json")
+    entry.write_text('{"id": "cop-2016"}')
+    assert loader.load_ruleset(path) == first
+
+
+def test_other_rule_files_are_not_cached(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    loader.load_ruleset(write(tmp_path, MINIMAL))
+    assert not (tmp_path / "cache").exists()

@@ -303,9 +303,15 @@ def compile_cond(cond: Cond) -> Predicate:
         return lambda a: test_holds(cond, a.get(f))
     if isinstance(cond, And):
         parts = tuple(compile_cond(i) for i in cond.items)
+        if len(parts) == 2:
+            first, second = parts
+            return lambda a: first(a) and second(a)
         return lambda a: all(p(a) for p in parts)
     if isinstance(cond, Or):
         parts = tuple(compile_cond(i) for i in cond.items)
+        if len(parts) == 2:
+            first, second = parts
+            return lambda a: first(a) or second(a)
         return lambda a: any(p(a) for p in parts)
     if isinstance(cond, Not):
         inner = compile_cond(cond.item)

@@ -22,6 +22,9 @@ _WORDS = {"yes": "yes", "no": "no", "unknown": "unknown", "not known": "unknown"
 
 def normalize(question: Question, value: Any) -> Value:
     """One answer checked against its question's domain; ValueError says why it is wrong."""
+    kind = type(value)
+    if (kind is str or kind is int) and value in question.accepts:
+        return value  # already canonical: the common case, kept cheap
     if question.type == "yesno":
         if isinstance(value, bool):
             return _BOOL[value]

@@ -439,7 +439,11 @@ def _compile(m: dict[str, Any], sha256: str, path: str) -> R.RuleSet:
             choices=tuple(R.Choice(c["id"], c["label"], c["help"]) for c in q["choices"] or ()),
             min=q["min"], max=q["max"], ask_when=cond, ask_when_text=q["ask_when"],
             ask=C.compile_cond(cond) if cond is not None else None,
-            reads=C.reads(cond) if cond is not None else frozenset()))
+            reads=C.reads(cond) if cond is not None else frozenset(),
+            accepts=frozenset(
+                R.YESNO if q["type"] == "yesno"
+                else [c["id"] for c in q["choices"] or ()] if q["type"] == "choice"
+                else range(q["min"], q["max"] + 1))))
     rank = {pid: i for i, pid in enumerate(m["precedence"])}
     pathways = {p["id"]: R.Pathway(p["id"], p["title"], p["summary"], tuple(p["actions"]),
                                    p["ends_questionnaire"], rank[p["id"]])

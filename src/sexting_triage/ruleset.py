@@ -65,6 +65,8 @@ class Question:
     ask_when_text: str | None
     ask: Predicate | None = field(compare=False, default=None)
     reads: frozenset[str] = frozenset()
+    # the canonical answers, for the engine's fast path (see engine.normalize)
+    accepts: frozenset[Value] = frozenset()
 
     @property
     def domain(self) -> tuple[Value, ...]:
