@@ -199,10 +199,10 @@ def _list_sessions(folder: Path, no_color: bool) -> None:
         warn(f"{path}: cannot be read ({why})")
 
 
-def _resume_command(path: Path, record: Path | None, incident_ref: str | None,
+def _resume_command(sess: Session, record: Path | None, incident_ref: str | None,
                     save_scenario: Path | None) -> str:
     """The exact command that continues a session with the same outputs."""
-    cmd = f"sexting-triage triage --resume {shlex.quote(str(path))}"
+    cmd = sess.command
     if record is not None:
         cmd += f" --record {shlex.quote(str(record))}"
     if incident_ref:
@@ -349,7 +349,7 @@ def _interrupted(sess: Session, triage: Triage, eof: bool, record: Path | None,
     except SessionError as exc:
         print(f"\n{why} warning: {exc}", file=sys.stderr)
     print(f"\n{why} {len(triage.answers)} answer(s) saved in {sess.path}\n"
-          f"To continue: {_resume_command(sess.path, record, incident_ref, save_scenario)}",
+          f"To continue: {_resume_command(sess, record, incident_ref, save_scenario)}",
           file=sys.stderr)
 
 
@@ -378,7 +378,7 @@ def _finish(con: Console, d: Decision, sess: Session, record: Path | None,
             print(f"scenario saved to {save_scenario}", file=sys.stderr)
     except TriageError:
         print(f"The session is kept in {sess.path}; fix the problem below, then continue with: "
-              f"{_resume_command(sess.path, record, incident_ref, save_scenario)}",
+              f"{_resume_command(sess, record, incident_ref, save_scenario)}",
               file=sys.stderr)
         raise
     if keep:

@@ -1,0 +1,159 @@
+"""Session files: atomic writes, private modes, unique names, loading errors, resume checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from sexting_triage import session as S
+from sexting_triage.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return S.default_dir()
+
+
+def test_default_dir_follows_xdg_state_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert S.default_dir() == tmp_path / "sexting-triage" / "sessions"
+    monkeypatch.setenv("XDG_STATE_HOME", "relative/path")  # ignored, as XDG asks
+    assert S.default_dir() == Path.home() / ".local" / "state" / "sexting-triage" / "sessions"
+    monkeypatch.delenv("XDG_STATE_HOME")
+    assert S.default_dir() == Path.home() / ".local" / "state" / "sexting-triage" / "sessions"
+
+
+def test_atomic_write_replaces_with_a_private_file(tmp_path):
+    target = tmp_path / "f.json"
+    target.write_text("old")
+    target.chmod(0o644)
+    S.atomic_write(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]  # no temporary file left
+
+
+def test_failed_write_keeps_the_last_good_file(tmp_path, monkeypatch):
+    target = tmp_path / "f.json"
+    S.atomic_write(target, b"good")
+
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(S.SessionError, match=r"No space left on device.*last saved copy"):
+        S.atomic_write(target, b"half")
+    assert target.read_bytes() == b"good"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_read_only_folder_is_a_session_error(tmp_path, monkeypatch):
+    target = tmp_path / "f.json"
+    S.atomic_write(target, b"good")
+
+    def read_only(*_a, **_k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(S.tempfile, "mkstemp", read_only)
+    msg = re.escape(f"could not save {target}: Permission denied")
+    with pytest.raises(S.SessionError, match=msg):
+        S.atomic_write(target, b"new")
+    assert target.read_bytes() == b"good"
+
+
+def test_create_makes_private_unique_files(folder, cop2016):
+    a = S.Session.create(folder, cop2016, "cop-2016")
+    b = S.Session.create(folder, cop2016, "cop-2016")
+    assert a.path != b.path  # same second, still two files
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(a.path.stat().st_mode) == 0o600
+    data = json.loads(a.path.read_text())
+    assert data["schema"] == S.SESSION_SCHEMA
+    assert data["rules"] == {"id": "cop-2016", "version": cop2016.version,
+                             "sha256": cop2016.sha256, "ref": "cop-2016"}
+    assert data["answers"] == {}
+
+
+def test_wide_folder_is_tightened(tmp_path, cop2016):
+    folder = tmp_path / "s"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    S.Session.create(folder, cop2016, "cop-2016")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_save_and_load_round_trip_holds_only_ids_and_values(folder, cop2016):
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    s.set_answers({"imagery": "yes", "subject_under_18": "yes", "youngest_age": 14})
+    back = S.load(s.path)
+    assert back.answers == {"imagery": "yes", "subject_under_18": "yes", "youngest_age": 14}
+    assert back.rules["sha256"] == cop2016.sha256
+    assert set(json.loads(s.path.read_text())) == {"schema", "tool", "started", "updated",
+                                                   "rules", "answers"}
+
+
+def test_load_reports_bad_files_with_positions(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "schema": ')
+    with pytest.raises(InputError) as exc:
+        S.load(bad)
+    assert str(exc.value).startswith(f"{bad}:2:")
+    bad.write_text('{"schema": "something-else"}')
+    with pytest.raises(InputError, match="not a session file"):
+        S.load(bad)
+    bad.write_text(json.dumps({"schema": S.SESSION_SCHEMA, "started": "x",
+                               "rules": {"id": "a"}, "answers": {"q": [1]}}))
+    with pytest.raises(InputError) as exc:
+        S.load(bad)
+    assert {p.location for p in exc.value.problems} == {"rules", "answers.q"}
+
+
+def test_list_sessions_skips_unreadable_files(folder, cop2016):
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    (folder / "broken.json").write_text("not json")
+    found, broken = S.list_sessions(folder)
+    assert [x.path for x in found] == [s.path]
+    assert [p.name for p, _ in broken] == ["broken.json"]
+    assert S.list_sessions(folder / "missing") == ([], [])
+
+
+def test_restore_same_rules_keeps_everything(folder, cop2016):
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    s.answers = {"imagery": "yes", "subject_under_18": "yes", "youngest_age": 14}
+    r = S.restore(s, cop2016)
+    assert not r.rules_changed and r.dropped == ()
+    assert r.answers == s.answers
+
+
+def test_restore_drops_what_the_new_rules_do_not_reach(tmp_path, folder, cop2016):
+    from sexting_triage.loader import load_ruleset
+
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    s.answers = {"imagery": "no", "subject_under_18": "yes", "nonexistent": "yes",
+                 "youngest_age": 99}
+    r = S.restore(s, cop2016)
+    # imagery == no ends the questionnaire (out of scope): later answers are not reached.
+    assert r.answers == {"imagery": "no"}
+    assert dict(r.dropped) == {
+        "nonexistent": "this rule set has no such question",
+        "youngest_age": "the answer is no longer accepted (99 is outside 0 to 17)",
+        "subject_under_18": "the question is no longer asked with these answers"}
+
+    copy = tmp_path / "changed.yaml"
+    copy.write_text((ROOT / "rules" / "cop-2016.yaml").read_text() + "\n# edited\n")
+    changed = load_ruleset(copy)
+    assert S.restore(s, changed).rules_changed
+
+
+def test_resume_command_quotes_the_path(tmp_path, cop2016):
+    folder = tmp_path / "with space"
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    assert s.command == f"sexting-triage triage --resume '{s.path}'"
