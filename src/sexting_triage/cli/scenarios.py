@@ -41,7 +41,8 @@ CHECK_SCHEMA = "sexting-triage/scenario-check/1"
 COVERAGE_SCHEMA = "sexting-triage/scenario-coverage/1"
 
 PathsArg = typer.Argument(..., help="Scenario files or folders (searched recursively for "
-                          "*.yaml and *.yml).", show_default=False)
+                          "*.yaml and *.yml).", show_default=False,
+                          metavar="PATH...")
 RulesMany = typer.Option(None, "--rules", "-r", metavar="ID|PATH",
                          help="Check against this rule set (repeat for several). Default: the "
                          "one each scenario names, else every edition its expect is keyed by.")
@@ -229,7 +230,7 @@ class _InputEnded(Exception):
 @scenarios_app.command("walkthrough")
 def walkthrough_command(
     files: list[Path] = typer.Argument(..., help="Scenario files (several for a quiz).",
-                                       show_default=False),
+                                       show_default=False, metavar="FILE..."),
     rules: str | None = typer.Option(None, "--rules", "-r", metavar="ID|PATH",
                                      help="Replay under this rule set. Default: the one the "
                                      "scenario names, else the first edition its expect "

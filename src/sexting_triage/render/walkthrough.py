@@ -61,9 +61,13 @@ def unused_notes(s: Scenario, d: Decision) -> dict[str, str]:
     return {q: n for q, n in s.notes.items() if q not in d.answers}
 
 
-def _effect(r: Reason) -> str:
-    return {"pathway": f"points to {r.effect}", "flag": f"raises flag {r.effect}",
-            "outweighed": f"points to {r.effect} (outweighed in the end)"}[r.role]
+def _effect(r: Reason, final: bool = True) -> str:
+    """What a fired rule does; during the steps an outweighed pathway is not given away."""
+    if r.role == "flag":
+        return f"raises flag {r.effect}"
+    if r.role == "outweighed" and final:
+        return f"points to {r.effect}, outweighed by a higher pathway"
+    return f"points to {r.effect}"
 
 
 def expectation_line(e: Expectation | None, failures: list[str]) -> str:
@@ -106,7 +110,7 @@ def text_step(con: Console, step: Step, total: int, d: Decision) -> None:
     if step.note:
         items.append(("Note:", text(step.note, "yellow")))
     for r in step.reasons:
-        body = text(f"Rule {r.rule} fires ({_effect(r)}): ", "bold") + text(r.text)
+        body = text(f"Rule {r.rule} fires ({_effect(r, final=False)}): ", "bold") + text(r.text)
         for c in r.cite:
             body += text(f"\nSource: {cite_label(c)}", "italic")
         items.append(("->", body))
@@ -163,7 +167,8 @@ def markdown(s: Scenario, d: Decision, e: Expectation | None, failures: list[str
         if st.note:
             lines += [f"> **Trainer note:** {md(st.note)}", ""]
         for r in st.reasons:
-            lines.append(f"- **Rule `{r.rule}` fires** ({md(_effect(r))}): {md(r.text)}")
+            lines.append(f"- **Rule `{r.rule}` fires** ({md(_effect(r, final=False))}): "
+                         f"{md(r.text)}")
             for c in r.cite:
                 lines.append(f"  - Source: {md(cite_label(c))}")
         for fid in st.new_flags:

@@ -1,0 +1,387 @@
+"""`scenarios check|walkthrough|coverage` and `run --save-scenario` through the CLI: exit
+codes, stdout/stderr, JUnit parsed back, quiz scoring with piped input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sexting_triage.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+LIB = ROOT / "scenarios"
+FORWARDED = LIB / "immediate-risk" / "forwarded-to-year-group-chat.yaml"
+ROMANTIC = LIB / "romantic" / "two-15-year-olds-swap-selfies.yaml"
+GROOMING = LIB / "adult-involvement" / "adult-grooms-12-year-old.yaml"
+
+BASE = {
+    "imagery": "yes", "subject_under_18": "yes", "youngest_age": 15, "immediate_risk": "no",
+    "adult_involved": "no", "coercion": "no", "grooming_or_exploitation": "no",
+    "profit_motive": "no", "capacity_concern": "no", "wider_child_protection": "no",
+    "sexual_acts": "no", "sharing_extent": "intended_recipient",
+    "shared_without_consent": "no", "malicious_intent": "no", "previous_incidents": "no",
+}
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def scenario(tmp_path: Path, name: str, expect: dict, title: str = "A case",
+             rules: str | None = None, **changes: object) -> Path:
+    answers = {**BASE, **changes}
+    doc: dict = {"title": title, "story": "Two 15-year-olds swap images."}
+    if rules:
+        doc["rules"] = rules
+    doc |= {"answers": answers, "notes": {"coercion": "Ask each child separately."},
+            "expect": expect}
+    p = tmp_path / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return p
+
+
+def keyed(**block: object) -> dict:
+    return {"cop-2016": block}
+
+
+# ----------------------------------------------------------------------------- check
+
+
+def test_check_library_passes(capsys):
+    code, out, err = run(capsys, "scenarios", "check", LIB)
+    assert code == 0, out + err
+    assert out.splitlines()[0].split() == ["RESULT", "RULES", "PATHWAY", "SCENARIO:", "TITLE"]
+    assert "FAIL" not in out and err == ""
+    assert out.rstrip().endswith("0 failed, 0 not checked (29 scenarios, 29 checks)")
+
+
+def test_check_failures_exit_1_and_say_expected_versus_actual(tmp_path, capsys):
+    scenario(tmp_path, "ok.yaml", keyed(pathway="proportionate-response"))
+    scenario(tmp_path, "wrong-pathway.yaml", keyed(pathway="proportionate-response"),
+             title="Wrong pathway", coercion="yes")
+    scenario(tmp_path, "missing-flag.yaml",
+             keyed(pathway="proportionate-response", flags=["immediate-safeguarding"]),
+             title="Missing flag")
+    code, out, _err = run(capsys, "scenarios", "check", tmp_path, "--no-color")
+    assert code == 1
+    lines = out.splitlines()
+    status = {line.split()[-1]: line.split()[0] for line in lines[1:4]}
+    assert status == {"case": "PASS", "pathway": "FAIL", "flag": "FAIL"}
+    assert f"FAIL {tmp_path / 'wrong-pathway.yaml'} [cop-2016]: Wrong pathway" in out
+    assert ("- expected pathway proportionate-response, got full-investigation: rule "
+            "`coercion` fired") in out
+    assert ("- expected flag immediate-safeguarding, not raised: the only rule raising "
+            "immediate-safeguarding fired: rule `immediate-risk` needs immediate_risk == "
+            "\"yes\" (here: immediate_risk = no)") in out
+    assert "1 passed, 2 failed, 0 not checked (3 scenarios, 3 checks)" in out
+
+
+def test_check_invalid_files_exit_2_with_every_problem_located(tmp_path, capsys):
+    scenario(tmp_path, "a.yaml", keyed(pathway="full-investigaton"))
+    scenario(tmp_path, "b.yaml", keyed(pathway="proportionate-response"), coercion="perhaps")
+    code, out, err = run(capsys, "scenarios", "check", tmp_path)
+    assert code == 2 and out == ""
+    a, b = err.splitlines()
+    assert a.startswith(f"{tmp_path / 'a.yaml'}:23:14: expect.cop-2016.pathway: unknown "
+                        "pathway `full-investigaton`")
+    assert b.startswith(f"{tmp_path / 'b.yaml'}:9:13: answers.coercion: expected yes, no or "
+                        "unknown (got 'perhaps'")
+
+
+def test_check_usage_errors(tmp_path, capsys):
+    code, _, err = run(capsys, "scenarios", "check", LIB, "--rules", "cop-1900")
+    assert code == 2 and "no rule set `cop-1900`" in err
+    code, _, err = run(capsys, "scenarios", "check", tmp_path / "missing")
+    assert code == 2 and "no such file or folder" in err
+
+
+def test_check_json_document(tmp_path, capsys):
+    scenario(tmp_path, "s.yaml", keyed(pathway="standard-investigation"))
+    code, out, _err = run(capsys, "scenarios", "check", tmp_path, "--json")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["schema"] == "sexting-triage/scenario-check/1"
+    assert doc["summary"] == {"scenarios": 1, "checks": 1, "passed": 0, "failed": 1,
+                              "not_checked": 0}
+    (r,) = doc["results"]
+    assert r["status"] == "failed" and r["rules"]["id"] == "cop-2016"
+    assert r["decision"]["pathway"] == "proportionate-response"
+    assert r["expect"] == {"pathway": "standard-investigation"}
+    assert r["failures"][0].startswith("expected pathway standard-investigation, got "
+                                       "proportionate-response: none of the 3 rules")
+
+
+def test_junit_xml_parses_back(tmp_path, capsys):
+    scenario(tmp_path, "s/pass.yaml", keyed(pathway="proportionate-response"), title="Passes")
+    scenario(tmp_path, "s/fail.yaml", keyed(pathway="out-of-scope"), title="Fails <&>")
+    junit = tmp_path / "out" / "junit.xml"
+    junit.parent.mkdir()
+    code, _, _ = run(capsys, "scenarios", "check", tmp_path / "s", "--junit", junit)
+    assert code == 1
+    root = ET.parse(junit).getroot()
+    assert root.tag == "testsuites"
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("2", "1", "0")
+    (suite,) = root.findall("testsuite")
+    assert suite.get("name") == "scenarios [cop-2016]"
+    props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert props["rules.id"] == "cop-2016" and len(props["rules.sha256"]) == 64
+    cases = {c.get("name").split(": ", 1)[1]: c for c in suite.findall("testcase")}
+    assert set(cases) == {"Passes", "Fails <&>"}
+    assert cases["Passes"].find("failure") is None
+    failure = cases["Fails <&>"].find("failure")
+    assert failure.get("message").startswith("expected pathway out-of-scope, got "
+                                             "proportionate-response")
+    assert "rule `youth-produced-imagery` fired" in failure.text
+    assert failure.text.endswith("proportionate-response outranks out-of-scope")
+
+
+def test_strict_turns_ignored_answers_into_failures(tmp_path, capsys):
+    scenario(tmp_path, "s.yaml", keyed(pathway="proportionate-response"),
+             atypical_or_violent="no")
+    code, out, err = run(capsys, "scenarios", "check", tmp_path)
+    assert code == 0
+    assert err.startswith("warning: ") and "answer ignored: cop-2016 does not ask " \
+        "`atypical_or_violent` with these answers" in err
+    code, out, err = run(capsys, "scenarios", "check", tmp_path, "--strict")
+    assert code == 1 and "answer ignored" in out and err == ""
+
+
+def test_rules_options_and_not_checked(tmp_path, capsys):
+    src = (ROOT / "rules" / "cop-2016.yaml").read_text(encoding="utf-8")
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(src.replace("id: cop-2016", "id: draft-2030", 1), encoding="utf-8")
+    scenario(tmp_path, "s/keyed.yaml", keyed(pathway="proportionate-response"))
+    scenario(tmp_path, "s/unkeyed.yaml", {"pathway": "proportionate-response"},
+             rules="cop-2016")
+    code, out, _err = run(capsys, "scenarios", "check", tmp_path / "s", "--rules", "cop-2016",
+                         "--rules", draft, "--json")
+    assert code == 0
+    got = {(Path(r["path"]).name, r["rules"]["id"]): r["status"]
+           for r in json.loads(out)["results"]}
+    assert got == {("keyed.yaml", "cop-2016"): "passed",
+                   ("keyed.yaml", "draft-2030"): "not-checked",
+                   ("unkeyed.yaml", "cop-2016"): "passed",
+                   ("unkeyed.yaml", "draft-2030"): "passed"}
+    code, out, _ = run(capsys, "scenarios", "check", tmp_path / "s", "--rules", draft)
+    assert code == 0
+    assert f"NOT CHECKED {tmp_path / 's' / 'keyed.yaml'} [draft-2030]: its expect has no " \
+           "block for draft-2030" in out
+    assert "1 passed, 0 failed, 1 not checked" in out
+
+
+def test_expect_keyed_by_two_editions_checks_both(tmp_path, capsys):
+    src = (ROOT / "rules" / "cop-2016.yaml").read_text(encoding="utf-8")
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(src.replace("id: cop-2016", "id: draft-2030", 1), encoding="utf-8")
+    scenario(tmp_path, "s/both.yaml", {"cop-2016": {"pathway": "proportionate-response"},
+                                       "draft-2030": {"pathway": "full-investigation"}})
+    code, _, err = run(capsys, "scenarios", "check", tmp_path / "s")
+    assert code == 2 and "expect.draft-2030: no rule set with id `draft-2030`" in err
+    code, out, _ = run(capsys, "scenarios", "check", tmp_path / "s", "--rules", "cop-2016",
+                       "--rules", draft)
+    assert code == 1
+    assert "PASS    cop-2016" in out and "FAIL    draft-2030" in out
+
+
+def test_check_does_not_load_the_interactive_libraries():
+    code = ("import sys; from sexting_triage.cli import main; "
+            "rc = main(['scenarios', 'check', 'scenarios']); "
+            "print(rc, sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('questionary', 'prompt_toolkit')))")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                       timeout=120)
+    assert r.stdout.splitlines()[-1] == "0 []", r.stderr
+
+
+# ----------------------------------------------------------------------------- walkthrough
+
+
+def test_walkthrough_text_shows_each_step(capsys):
+    code, out, err = run(capsys, "scenarios", "walkthrough", FORWARDED, "--no-color")
+    assert code == 0 and err == ""
+    assert out.startswith("SCENARIO: A 14-year-old's image is forwarded")
+    assert "THE CASE\n  A 14-year-old girl sent a nude image" in out
+    step4 = out[out.index("STEP 4 of 15  [immediate_risk]"):out.index("STEP 5 of 15")]
+    assert "  Q: Is any child at immediate risk of harm" in step4
+    assert "  Help: If yes, you will be shown what to do first" in step4
+    assert "  A: Yes" in step4
+    assert "  Note: This is the moment to stop and make her safe." in step4
+    assert "-> Rule immediate-risk fires (raises flag immediate-safeguarding)" in step4
+    assert "Source: CoP-2016, Initial police action" in step4
+    assert "URGENT: A child is at immediate risk: act now" in step4
+    step2 = out[out.index("STEP 2 of 15"):out.index("STEP 3 of 15")]
+    assert "Rule youth-produced-imagery fires (points to proportionate-response)" in step2
+    result = out[out.index("RESULT"):]
+    assert "RECOMMENDED PATHWAY: Investigation (Outcome 21 not available)" in result
+    assert out.rstrip().endswith("The scenario's expectation holds: pathway "
+                                 "standard-investigation, flags [immediate-safeguarding], "
+                                 "reasons_include [immediate-risk, shared-widely-by-others]")
+
+
+def test_walkthrough_shows_notes_for_questions_not_asked(capsys):
+    path = LIB / "sexual-acts" / "content-not-yet-known.yaml"
+    code, out, _ = run(capsys, "scenarios", "walkthrough", path)
+    assert code == 0
+    assert "[atypical_or_violent]" not in out
+    assert "TRAINER NOTES FOR QUESTIONS NOT ASKED IN THIS CASE\n  atypical_or_violent: This " \
+           "question is asked only when" in out
+
+
+def test_walkthrough_pause_waits_between_steps(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n" * 3))
+    code, out, err = run(capsys, "scenarios", "walkthrough", ROMANTIC, "--pause")
+    assert code == 0
+    # 15 steps: a pause before each step after the first, until input runs out
+    assert err.count("-- press Enter for the next step --") == 4
+    assert "STEP 15 of 15" in out and "RESULT" in out
+
+
+def test_walkthrough_markdown_handout(tmp_path, capsys):
+    code, out, _ = run(capsys, "scenarios", "walkthrough", GROOMING, "--format", "markdown")
+    assert code == 0
+    assert out.startswith("# An adult grooms a 12-year-old into sending images\n")
+    assert "## The case\n\nA 12-year-old girl met someone on a gaming platform" in out
+    assert "### 5. Has any adult asked for, made, received, kept or shared the image?" in out
+    assert "> **Trainer note:** An adult asked for the images" in out
+    assert "- **Rule `adult-involved` fires** (points to full-investigation)" in out
+    assert "**Recommended pathway: Full criminal investigation** (`full-investigation`)" in out
+    assert "- [ ] Refer to specialist child-abuse investigators" in out
+    target = tmp_path / "handout.md"
+    code, out2, err = run(capsys, "scenarios", "walkthrough", GROOMING, "-f", "markdown",
+                          "-o", target)
+    assert code == 0 and out2 == "" and f"handout written to {target}" in err
+    assert target.read_text(encoding="utf-8") == out
+
+
+def test_markdown_escapes_file_text(tmp_path, capsys):
+    p = scenario(tmp_path, "s.yaml", keyed(pathway="proportionate-response"),
+                 title="A *bold* <script> [link](x)")
+    code, out, _ = run(capsys, "scenarios", "walkthrough", p, "-f", "markdown")
+    assert code == 0
+    assert out.splitlines()[0] == r"# A \*bold\* \<script\> \[link\](x)"
+
+
+def test_walkthrough_of_a_failing_scenario_says_so(tmp_path, capsys):
+    p = scenario(tmp_path, "s.yaml", keyed(pathway="full-investigation"))
+    code, out, _ = run(capsys, "scenarios", "walkthrough", p)
+    assert code == 0
+    assert "The scenario's expectation does NOT hold: expected pathway full-investigation" in out
+
+
+# ----------------------------------------------------------------------------- quiz
+
+
+def quiz(capsys, monkeypatch, stdin: str, *files: Path) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    return run(capsys, "scenarios", "walkthrough", "--quiz", "--no-color", *files)
+
+
+def test_quiz_scores_a_session(capsys, monkeypatch):
+    # romantic: proportionate, no flags; forwarded: standard + immediate-safeguarding;
+    # grooming: full, no flags
+    code, out, _ = quiz(capsys, monkeypatch, "3\n0\n2\n1\n3\n2\n",
+                        ROMANTIC, FORWARDED, GROOMING)
+    assert code == 0
+    assert "CASE 1 of 3: Two 15-year-olds" in out
+    assert "What the responder established:" in out
+    assert out.count("Correct. The rules recommend:") == 2
+    assert "Not quite. The rules recommend: Full criminal investigation" in out
+    assert "you chose proportionate-response, got full-investigation: rule `adult-involved` " \
+           "fired" in out
+    assert "you chose flag professional-judgement, but the rules do not raise it" in out
+    assert out.rstrip().endswith("SCORE: 4 of 6 (pathway 2/3, flags 2/3)")
+
+
+def test_quiz_accepts_ids_and_reasks_on_bad_input(capsys, monkeypatch):
+    code, out, _ = quiz(capsys, monkeypatch,
+                        "9\nstandard-investigation\nx\nimmediate-safeguarding\n", FORWARDED)
+    assert code == 0
+    assert "Please type a number from 1 to 4." in out
+    assert "Please type numbers from 1 to 2 separated by commas, or 0." in out
+    assert "SCORE: 2 of 2 (pathway 1/1, flags 1/1)" in out
+
+
+def test_quiz_flag_missed_explains(capsys, monkeypatch):
+    code, out, _ = quiz(capsys, monkeypatch, "2\n0\n", FORWARDED)
+    assert code == 0
+    assert "flag immediate-safeguarding applies, and you did not choose it: rule " \
+           "`immediate-risk` fired" in out
+    assert "SCORE: 1 of 2 (pathway 1/1, flags 0/1)" in out
+
+
+def test_quiz_input_ending_early_exits_3_with_partial_score(capsys, monkeypatch):
+    code, out, _ = quiz(capsys, monkeypatch, "3\n0\n", ROMANTIC, FORWARDED)
+    assert code == 3
+    assert "Input ended before the quiz finished (1 of 2 cases answered)." in out
+    assert "SCORE: 2 of 2 (pathway 1/1, flags 1/1)" in out
+
+
+def test_quiz_refuses_markdown(capsys):
+    code, _, err = run(capsys, "scenarios", "walkthrough", ROMANTIC, "--quiz", "-f", "markdown")
+    assert code == 2 and "--quiz runs in the terminal" in err
+
+
+# ----------------------------------------------------------------------------- coverage
+
+
+def test_coverage_of_the_library_is_complete(capsys):
+    code, out, _ = run(capsys, "scenarios", "coverage", LIB, "--rules", "cop-2016")
+    assert code == 0
+    assert out.startswith("COVERAGE of cop-2016 1.0.0 by 29 scenarios")
+    assert "rules       32 of 32  reachable exercised (100%)" in out
+    assert "Every reachable pathway, flag, rule, question and answer value is exercised." in out
+
+
+def test_coverage_lists_what_is_never_exercised(capsys):
+    code, out, _ = run(capsys, "scenarios", "coverage", ROMANTIC, "--no-color")
+    assert code == 0
+    assert "pathways     1 of 4   reachable exercised (25%)" in out
+    missing = out[out.index("NEVER EXERCISED"):]
+    assert "pathways: full-investigation, standard-investigation, out-of-scope" in missing
+    assert "questions: atypical_or_violent" in missing
+    assert "youngest_age=0-12" in missing and "youngest_age=13-17" not in missing
+
+
+def test_coverage_json(capsys):
+    code, out, _ = run(capsys, "scenarios", "coverage", ROMANTIC, GROOMING, "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["schema"] == "sexting-triage/scenario-coverage/1"
+    (c,) = doc["coverage"]
+    assert c["rules"]["id"] == "cop-2016" and c["scenarios"] == 2
+    assert c["counts"]["pathways"] == {"exercised": 2, "reachable": 4}
+    assert c["exercised"]["pathways"] == {"proportionate-response": 1, "full-investigation": 1}
+    assert "standard-investigation" in c["never_exercised"]["pathways"]
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+def test_run_save_scenario_writes_a_passing_scenario(tmp_path, capsys):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({"rules": "cop-2016",
+                                       "answers": {**BASE, "malicious_intent": "yes"}}))
+    target = tmp_path / "saved.yaml"
+    code, out, err = run(capsys, "run", answers, "--save-scenario", target)
+    assert code == 0 and "RECOMMENDED PATHWAY" in out
+    assert f"scenario saved to {target}" in err
+    code, out, _ = run(capsys, "scenarios", "check", target)
+    assert code == 0 and "PASS    cop-2016  standard-investigation" in out
+    code, _, err = run(capsys, "run", answers, "--save-scenario", tmp_path / "no" / "x.yaml")
+    assert code == 2 and "cannot write" in err
+
+
+@pytest.mark.parametrize("command", ["check", "coverage"])
+def test_help_is_available(capsys, command):
+    code, out, _ = run(capsys, "scenarios", command, "--help")
+    assert code == 0 and "PATH..." in out and "{paths}" not in out
