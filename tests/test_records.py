@@ -1,0 +1,196 @@
+"""Decision records: content hash, re-deciding the stored answers, tampering, rendering."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sexting_triage import records
+from sexting_triage.cli import main
+from sexting_triage.engine import decide
+from sexting_triage.errors import UsageError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Example 7 of the domain brief: forwarded to a year-group chat, the child says she wants to die.
+ANSWERS = {
+    "imagery": "yes", "subject_under_18": "yes", "youngest_age": 14, "immediate_risk": "yes",
+    "adult_involved": "no", "coercion": "no", "grooming_or_exploitation": "no",
+    "profit_motive": "no", "capacity_concern": "no", "wider_child_protection": "no",
+    "sexual_acts": "no", "sharing_extent": "widely", "shared_without_consent": "yes",
+    "malicious_intent": "no", "previous_incidents": "no",
+}
+WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def rec(cop2016):
+    return records.build(decide(cop2016, ANSWERS), "CAD-77/26", WHEN)
+
+
+def write(tmp_path: Path, data: dict, name: str = "r.json") -> Path:
+    p = tmp_path / name
+    p.write_text(json.dumps(data, indent=2))
+    return p
+
+
+def parts(rec: dict, rs) -> dict[str, bool]:
+    return {p.name: p.ok for p in records.verify(rec, rs)}
+
+
+def test_record_holds_provenance_answers_and_decision(rec, cop2016):
+    assert rec["schema"] == "sexting-triage/record/1"
+    assert rec["created"] == "2026-01-02T03:04:05Z"
+    assert rec["rules"]["sha256"] == cop2016.sha256 and rec["rules"]["id"] == "cop-2016"
+    assert rec["tool"]["version"]
+    assert rec["answers"] == ANSWERS
+    assert rec["decision"]["pathway"]["id"] == "standard-investigation"
+    assert rec["decision"]["flags"][0] == "immediate-safeguarding"
+    assert all(r["cite"] for r in rec["decision"]["reasons"])
+    assert rec["incident_ref"] == "CAD-77/26"
+    assert rec["sha256"] == records.content_hash(rec)
+    assert len(rec["sha256"]) == 64
+
+
+def test_canonical_hash_ignores_layout_not_content(rec):
+    again = json.loads(json.dumps(rec, indent=7))
+    assert records.content_hash(again) == rec["sha256"]
+    again["answers"]["youngest_age"] = 15
+    assert records.content_hash(again) != rec["sha256"]
+
+
+def test_intact_record_verifies(rec, cop2016):
+    assert parts(rec, cop2016) == {"content": True, "provenance": True, "answers": True,
+                                   "decision": True}
+
+
+def test_edited_record_is_detected(rec, cop2016):
+    rec["decision"]["pathway"] = {"id": "proportionate-response", "title": "x"}
+    result = parts(rec, cop2016)
+    assert result["content"] is False and result["decision"] is False
+    assert result["provenance"] and result["answers"]
+
+
+def test_edited_answers_with_a_recomputed_hash_are_caught_by_re_deciding(rec, cop2016):
+    rec["answers"]["shared_without_consent"] = "no"
+    rec["sha256"] = records.content_hash(rec)
+    checked = records.verify(rec, cop2016)
+    by = {p.name: p for p in checked}
+    assert by["content"].ok and not by["decision"].ok
+    assert "pathway was standard-investigation, now proportionate-response" in (
+        by["decision"].detail)
+
+
+def test_changed_rule_set_is_a_provenance_difference(rec, tmp_path):
+    from sexting_triage.loader import load_ruleset
+
+    copy = tmp_path / "rules.yaml"
+    text = (ROOT / "rules" / "cop-2016.yaml").read_text()
+    copy.write_text(text.replace("Make the child safe first, then follow the recommended "
+                                 "pathway.", "Make the child safe first."))
+    result = parts(rec, load_ruleset(copy))
+    assert result == {"content": True, "provenance": False, "answers": True, "decision": True}
+
+
+def test_missing_and_unused_answers_are_answer_differences(rec, cop2016):
+    del rec["answers"]["previous_incidents"]
+    assert parts(rec, cop2016)["answers"] is False
+    rec["answers"]["previous_incidents"] = "no"
+    rec["answers"]["atypical_or_violent"] = "no"  # not asked when sexual_acts is no
+    by = {p.name: p for p in records.verify(rec, cop2016)}
+    assert not by["answers"].ok and "atypical_or_violent" in by["answers"].detail
+    rec["answers"]["youngest_age"] = 40
+    assert parts(rec, cop2016)["answers"] is False
+
+
+@pytest.mark.parametrize("ref", ["Jane Smith", "JaneSmith", "", "x" * 41, "12 34", "<b>1</b>"])
+def test_incident_ref_refuses_names_and_junk(ref):
+    with pytest.raises(UsageError, match="Never a name"):
+        records.check_incident_ref(ref)
+
+
+@pytest.mark.parametrize("ref", ["CAD-1234/26", "2026/000123", "OP_7.4#2"])
+def test_incident_ref_accepts_references(ref):
+    assert records.check_incident_ref(ref) == ref
+
+
+def test_cli_verify_match_and_mismatch(rec, tmp_path, capsys):
+    good = write(tmp_path, rec)
+    assert main(["record", "verify", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "MATCH" in out and "DIFFERS" not in out
+    rec["decision"]["flags"] = []
+    bad = write(tmp_path, rec, "bad.json")
+    assert main(["record", "verify", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "MISMATCH: content, decision differ." in out
+    assert "flags were none, now immediate-safeguarding" in out
+
+
+def test_cli_verify_with_rules_option(rec, tmp_path, capsys):
+    rec["rules"]["id"] = "local-rules"
+    rec["sha256"] = records.content_hash(rec)
+    p = write(tmp_path, rec)
+    assert main(["record", "verify", str(p)]) == 2
+    assert "--rules PATH" in capsys.readouterr().err
+    assert main(["record", "verify", str(p), "--rules", str(ROOT / "rules" / "cop-2016.yaml")]) == 0
+
+
+def test_cli_verify_refuses_files_that_are_not_records(tmp_path, capsys):
+    p = tmp_path / "x.json"
+    p.write_text('{"schema": "sexting-triage/record/1",\n "rules": 3}')
+    assert main(["record", "verify", str(p)]) == 2
+    assert "rules" in capsys.readouterr().err
+    p.write_text("[1, 2")
+    assert main(["record", "show", str(p)]) == 2
+    assert f"{p}:1:" in capsys.readouterr().err
+
+
+def test_show_text_markdown_html(rec, tmp_path, capsys):
+    p = write(tmp_path, rec)
+    assert main(["record", "show", str(p), "--no-color"]) == 0
+    out = capsys.readouterr().out
+    assert "CAD-77/26" in out and "the content matches its sha256" in out
+    assert "How old is the youngest child pictured?" in out
+    assert main(["record", "show", str(p), "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert md.startswith("# Decision record") and "| 3 | How old is the youngest" in md
+    assert "- [ ] " in md
+    assert main(["record", "show", str(p), "--format", "html"]) == 0
+    html = capsys.readouterr().out
+    assert html.startswith("<!DOCTYPE html>") and "immediate-safeguarding" in html
+    assert "Standard" in html or "Investigation" in html
+    assert main(["record", "show", str(p), "--format", "pdf"]) == 2
+
+
+def test_html_and_markdown_escape_everything(rec, tmp_path, capsys):
+    rec["decision"]["reasons"][0]["text"] = "<script>alert(1)</script> | **x** [l](http://e)"
+    rec["questions"][0]["text"] = '"><img src=x onerror=alert(1)>'
+    p = write(tmp_path, rec)
+    assert main(["record", "show", str(p), "--format", "html"]) == 0
+    html = capsys.readouterr().out
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&quot;&gt;&lt;img" in html
+    assert "does not match its sha256" in html  # edited after writing
+    assert main(["record", "show", str(p), "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert "\\<script\\>" in md and "\\*\\*x\\*\\*" in md and "\\|" in md
+
+
+def test_terminal_show_strips_escape_sequences(rec, tmp_path, capsys):
+    rec["incident_ref"] = "\x1b]0;owned\x07REF-1"
+    p = write(tmp_path, rec)
+    assert main(["record", "show", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b]0" not in out and "REF-1" in out
+
+
+def test_write_never_overwrites(rec, tmp_path):
+    p = tmp_path / "r.json"
+    records.write(p, rec)
+    assert records.load(p)["sha256"] == rec["sha256"]
+    with pytest.raises(UsageError, match="never overwritten"):
+        records.write(p, rec)
