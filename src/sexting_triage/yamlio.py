@@ -264,6 +264,12 @@ def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
                                     node.start_mark.column + 1, dotted(loc),
                                     _construct_message(node, exc)))
             return None
+    if node.tag not in _COLLECTION_TAGS:
+        # `!!python/object/apply:os.system [ls]`, `!!set`, `!!omap`: never constructed, but
+        # refused rather than read as a plain list or mapping
+        problems.append(Problem(out.path, node.start_mark.line + 1, node.start_mark.column + 1,
+                                dotted(loc), _construct_message(node, _TAG_REFUSED)))
+        return None
     if isinstance(node, SequenceNode):
         return [_build(n, (*loc, i), out, loader, problems, counter, depth + 1)
                 for i, n in enumerate(node.value)]
@@ -299,6 +305,9 @@ def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
     return None
 
 
+
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+_TAG_REFUSED = ConstructorError(None, None, "no constructor for this tag")
 
 # PyYAML's constructors raise these (not only YAMLError) for values such as `!!int x`,
 # `!!timestamp x`, an empty `!!int` or a 5,000-digit number.
