@@ -128,6 +128,18 @@ class _NoAliasComposer(Composer):
             self._depth -= 1
 
 
+class _Scanner(Scanner):
+    """Refuses deep flow nesting (`[[[[...`) as it is scanned: PyYAML keeps a possible
+    simple key for every open bracket and re-checks them all for each token, so 100,000
+    brackets took over a second before the composer's depth limit was reached."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                           self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
+
+
 class _Resolver(Resolver):
     """The YAML 1.1 resolver without implicit timestamps (dates stay strings)."""
 
@@ -138,10 +150,10 @@ _Resolver.yaml_implicit_resolvers = {
 }
 
 
-class _Loader(Reader, Scanner, Parser, _NoAliasComposer, SafeConstructor, _Resolver):
+class _Loader(Reader, _Scanner, Parser, _NoAliasComposer, SafeConstructor, _Resolver):
     def __init__(self, stream: str):
         Reader.__init__(self, stream)
-        Scanner.__init__(self)
+        _Scanner.__init__(self)
         Parser.__init__(self)
         _NoAliasComposer.__init__(self)
         SafeConstructor.__init__(self)
