@@ -1,0 +1,132 @@
+"""End to end: the installed console script in a real pseudo-terminal, driven as a person
+would (arrow keys and Enter, back, Ctrl-C then --resume, accessible mode)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+EXE = Path(sys.executable).parent / "sexting-triage"
+ENTER, DOWN, CTRL_C = "\r", "\x1b[B", "\x03"
+
+pytestmark = pytest.mark.skipif(not EXE.exists(), reason="console script not installed")
+
+# (text the question shows, keys) for example 1 of the domain brief, cop-2016.
+START = [
+    ("photo or video involved", ENTER),
+    ("under 18, or do they", ENTER),
+    ("youngest child pictured", "15" + ENTER),
+    ("immediate risk of harm", DOWN + ENTER),
+    ("Has any adult", DOWN + ENTER),
+]
+REST = [
+    ("pressured, threatened", DOWN + ENTER),
+    ("grooming or sexual exploitation", DOWN + ENTER),
+    ("money, gifts", DOWN + ENTER),
+    ("capacity to consent", DOWN + ENTER),
+    ("other child protection", DOWN + ENTER),
+    ("show sexual acts", DOWN + ENTER),
+    ("How far has the image", DOWN + ENTER),
+    ("without the knowledge", DOWN + ENTER),
+    ("hurt, humiliate", DOWN + ENTER),
+    ("similar behaviour before", DOWN + ENTER),
+    ("These answers are right", ENTER),
+]
+
+
+@pytest.fixture
+def env(tmp_path):
+    e = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR",
+                                                           "SEXTING_TRIAGE_ACCESSIBLE")}
+    e.update(XDG_STATE_HOME=str(tmp_path / "state"), TERM="xterm", COLUMNS="100", LINES="40")
+    # pexpect is not a terminal emulator: it never answers prompt_toolkit's cursor-position
+    # request, which would cost a timeout on every prompt.
+    e["PROMPT_TOOLKIT_NO_CPR"] = "1"
+    return e
+
+
+def spawn(env: dict[str, str], *args: str):
+    return pexpect.spawn(str(EXE), ["triage", "--rules", "cop-2016", *args], env=env,
+                         encoding="utf-8", timeout=30, dimensions=(40, 100))
+
+
+def drive(child, steps) -> None:
+    for pattern, keys in steps:
+        child.expect_exact(pattern)
+        child.send(keys)
+
+
+def finish(child) -> int:
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def test_arrow_keys_through_a_whole_triage_with_back(env, tmp_path):
+    rec = tmp_path / "r.json"
+    child = spawn(env, "--record", str(rec))
+    drive(child, START[:4])
+    # At "any adult": Why (3 down), then Go back (4 down) to immediate risk, keep "No".
+    drive(child, [("Has any adult", DOWN * 3 + ENTER), ("WHY THIS QUESTION", ""),
+                  ("Has any adult", DOWN * 4 + ENTER), ("immediate risk of harm", ENTER)])
+    drive(child, [("Has any adult", DOWN + ENTER), *REST])
+    child.expect_exact("RECOMMENDED PATHWAY")
+    child.expect_exact("Proportionate")
+    assert finish(child) == 0
+    import json
+
+    data = json.loads(rec.read_text())
+    assert data["answers"]["immediate_risk"] == "no"
+    assert data["answers"]["youngest_age"] == 15
+    assert list((tmp_path / "state" / "sexting-triage" / "sessions").iterdir()) == []
+
+
+def test_ctrl_c_half_way_then_resume_to_the_end(env, tmp_path):
+    child = spawn(env)
+    drive(child, START)
+    child.expect_exact("pressured, threatened")
+    child.send(CTRL_C)
+    child.expect(r"To continue: sexting-triage triage --resume (\S+)")
+    path = child.match.group(1)
+    assert finish(child) == 130
+    assert Path(path).exists()
+
+    child = pexpect.spawn(str(EXE), ["triage", "--resume", path], env=env, encoding="utf-8",
+                          timeout=30, dimensions=(40, 100))
+    child.expect_exact("with 5 answer(s)")
+    drive(child, REST)
+    child.expect_exact("RECOMMENDED PATHWAY")
+    assert finish(child) == 0
+    assert not Path(path).exists()
+
+
+def test_urgent_flag_appears_before_the_next_question(env):
+    child = spawn(env)
+    drive(child, START[:3])
+    child.expect_exact("immediate risk of harm")
+    child.send(ENTER)  # Yes
+    child.expect_exact("URGENT")
+    i = child.expect_exact(["Has any adult", "RECOMMENDED"])
+    assert i == 0
+    child.send(CTRL_C)
+    assert finish(child) == 130
+
+
+def test_accessible_mode_in_a_terminal(env):
+    child = spawn(env, "--accessible")
+    replies = ["1", "yes", "15", "2", "2", "no", "no", "no", "no", "no", "no", "2", "no",
+               "no", "no", ""]
+    child.expect_exact("1) Yes")
+    for reply in replies:
+        child.expect_exact("> ")
+        child.sendline(reply)
+    child.expect_exact("RECOMMENDED PATHWAY")
+    out = child.before or ""
+    assert "\x1b[" not in re.sub(r"\x1b\[\?[0-9;]*[a-zA-Z]", "", out)
+    assert finish(child) == 0
