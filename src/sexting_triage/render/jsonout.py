@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sexting_triage import __version__
@@ -32,5 +33,13 @@ def decision_dict(d: Decision) -> dict[str, Any]:
 NOTICE = ("Decision support only: officer judgement, supervision and force policy come first.")
 
 
+# Characters json.dumps leaves raw with ensure_ascii=False that a terminal may act on: DEL and
+# the C1 controls (\x9b is a one-byte CSI), line/paragraph separators, bidi overrides.
+_RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    """One JSON document; text stays exact, but every control character is a \\u escape
+    (they can only occur inside strings, so the document decodes to the same data)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
