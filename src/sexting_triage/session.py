@@ -224,6 +224,12 @@ def load(path: Path) -> Session:
     except json.JSONDecodeError as exc:
         raise InputError([Problem(p, exc.lineno, exc.colno, "",
                                   f"not a session file (invalid JSON: {exc.msg})")]) from None
+    except (ValueError, RecursionError):
+        # json.loads raises these (not JSONDecodeError) for a 5,000-digit number or
+        # thousands of nested brackets
+        raise InputError([Problem(p, None, None, "", "not a session file (its JSON nests "
+                                  "too deeply "
+                                  "or holds a number too long)")]) from None
     problems: list[Problem] = []
 
     def bad(location: str, message: str) -> None:
