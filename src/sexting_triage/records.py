@@ -140,6 +140,12 @@ def load(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InputError([Problem(p, exc.lineno, exc.colno, "",
                                   f"not a decision record (invalid JSON: {exc.msg})")]) from None
+    except (ValueError, RecursionError):
+        # json.loads raises these (not JSONDecodeError) for a 5,000-digit number or
+        # thousands of nested brackets
+        raise InputError([Problem(p, None, None, "", "not a decision record (its JSON nests "
+                                  "too deeply "
+                                  "or holds a number too long)")]) from None
     if not isinstance(data, dict) or data.get("schema") != RECORD_SCHEMA:
         raise InputError([Problem(p, None, None, "schema",
                                   f"not a decision record (expected schema {RECORD_SCHEMA})")])
