@@ -39,7 +39,7 @@ from sexting_triage.errors import InputError, MissingAnswers, NoPathway, Problem
 from sexting_triage.model import Id
 from sexting_triage.render.safe import clean
 from sexting_triage.ruleset import Rule, RuleSet
-from sexting_triage.yamlio import Located, PathKey, load_yaml
+from sexting_triage.yamlio import Located, PathKey, load_yaml_many
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 SCHEMA_ID = "sexting-triage/scenario/1"
@@ -322,7 +322,7 @@ def load_scenarios(paths: list[Path], *, rulesets: RuleSets | None = None,
 
 
 def _load_file(path: Path, rulesets: RuleSets, extra: set[str]) -> list[Scenario]:
-    doc = load_yaml(path, "scenario file")
+    doc = load_yaml_many(path, "scenario file")
     data = doc.data
     if not isinstance(data, dict):
         raise InputError([doc.problem((), "a scenario file is a mapping with title, story, "

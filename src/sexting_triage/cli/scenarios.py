@@ -150,6 +150,7 @@ def check_command(
 
 def _check_table(results: list[ScenarioResult], summary: dict[str, int], no_color: bool
                  ) -> None:
+    from sexting_triage.render.safe import clean
     from sexting_triage.render.terminal import console, rows, text
 
     con = console(no_color=no_color)
@@ -160,13 +161,15 @@ def _check_table(results: list[ScenarioResult], summary: dict[str, int], no_colo
     w_status = max([6, *(len(label[r.status]) for r in results)])
     w_rules = max([5, *(len(r.ruleset.id) for r in results)])
     w_path = max([7, *(len(r.decision.pathway) if r.decision else 1 for r in results)])
-    con.print(text(f"{'RESULT':<{w_status}}  {'RULES':<{w_rules}}  {'PATHWAY':<{w_path}}  "
-                   "SCENARIO: TITLE", "bold"))
-    for r in results:
-        con.print(text(f"{label[r.status]:<{w_status}}", style[r.status])
-                  + text(f"  {r.ruleset.id:<{w_rules}}  "
-                         f"{(r.decision.pathway if r.decision else '-'):<{w_path}}  "
-                         f"{r.scenario.name}: {r.scenario.title}"), soft_wrap=True)
+    table = text(f"{'RESULT':<{w_status}}  {'RULES':<{w_rules}}  {'PATHWAY':<{w_path}}  "
+                 "SCENARIO: TITLE", "bold")
+    for r in results:  # one Text printed once: a thousand rows in a few milliseconds
+        table.append("\n")
+        table.append(f"{label[r.status]:<{w_status}}", style[r.status])
+        table.append(clean(f"  {r.ruleset.id:<{w_rules}}  "
+                           f"{(r.decision.pathway if r.decision else '-'):<{w_path}}  "
+                           f"{r.scenario.name}: {r.scenario.title}"))
+    con.print(table, soft_wrap=True)
     failed = [r for r in results if r.status == "failed"]
     if failed:
         con.print()
