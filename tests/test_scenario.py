@@ -375,3 +375,31 @@ def test_own_reachability_search_agrees_with_analysis(cop2016):
     assert other.source == "analysis"
     for kind in ("questions", "values", "rules", "pathways", "flags"):
         assert getattr(own, kind) == getattr(other, kind), kind
+
+
+# ----------------------------------------------------------------------------- fast reading
+
+
+def test_load_yaml_many_gives_exactly_what_load_yaml_gives(tmp_path):
+    from sexting_triage.scenario import find_files
+    from sexting_triage.yamlio import load_yaml, load_yaml_many
+
+    for f in find_files([ROOT / "scenarios"]):
+        a, b = load_yaml(f), load_yaml_many(f)
+        assert (a.data, a.values, a.keys, a.styles) == (b.data, b.values, b.keys, b.styles), f
+    bad = {
+        "alias.yaml": "a: &x [1]\nb: *x\n",
+        "syntax.yaml": "title: x\nstory: [unclosed\n",
+        "dup.yaml": "title: x\ntitle: y\n",
+        "deep.yaml": "a: " + "[" * 80 + "]" * 80 + "\n",
+        "tag.yaml": "a: !!python/object/apply:os.system [ls]\n",
+        "tab.yaml": "a:\n\tb: 1\n",
+        "two.yaml": "a: 1\n---\nb: 2\n",
+    }
+    for name, text in bad.items():
+        p = write(tmp_path, name, text)
+        with pytest.raises(InputError) as slow:
+            load_yaml(p)
+        with pytest.raises(InputError) as fast:
+            load_yaml_many(p)
+        assert str(fast.value) == str(slow.value), name
