@@ -385,3 +385,13 @@ def test_run_save_scenario_writes_a_passing_scenario(tmp_path, capsys):
 def test_help_is_available(capsys, command):
     code, out, _ = run(capsys, "scenarios", command, "--help")
     assert code == 0 and "PATH..." in out and "{paths}" not in out
+
+
+def test_run_save_scenario_never_overwrites(tmp_path, capsys):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({"rules": "cop-2016", "answers": {"imagery": "no"}}))
+    target = tmp_path / "edited.yaml"
+    target.write_text("a trainer's edited scenario\n")
+    code, out, err = run(capsys, "run", answers, "--save-scenario", target)
+    assert code == 2 and out == "" and "already exists" in err
+    assert target.read_text() == "a trainer's edited scenario\n"

@@ -50,6 +50,8 @@ def run_command(
 ) -> None:
     """Decide from an answers file and print the recommended pathway, flags, reasons and
     actions."""
+    if save_scenario is not None and save_scenario.exists():
+        raise UsageError(f"{save_scenario} already exists: choose another file name")
     d = decide_file(file, rules)
     warn_ignored(d)
     if save_scenario is not None:
