@@ -91,7 +91,7 @@ def test_schema_accepts_every_shipped_file_and_refuses_bad_ones():
         data = yaml.safe_load(f.read_text(encoding="utf-8"))
         errors = list(validator.iter_errors(data))
         assert not errors, (f, [e.message for e in errors])
-    good = yaml.safe_load((LIB / "romantic" / "kept-on-own-phone.yaml").read_text())
+    good = yaml.safe_load((LIB / "self-generated" / "kept-on-own-phone.yaml").read_text())
     assert not validator.is_valid({**good, "colour": "red"})
     assert not validator.is_valid({**good, "expect": {}})
     assert not validator.is_valid({**good, "expect": {"cop-2016": {}}})
