@@ -23,3 +23,29 @@ def cop2016():
 def _private_cache(tmp_path_factory, monkeypatch):
     """Tests never read or write the user's real cache of compiled rule sets."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+# ----------------------------------------------------------------------------- no network
+# Hardening (issue 6): the tool opens no network connection at run time. Any attempt under
+# this fixture fails with OSError and is recorded, so a test can assert there were none even
+# if some code swallowed the error.
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    import socket
+
+    attempts: list[str] = []
+
+    def refuse(name):
+        def blocked(*args, **kwargs):
+            attempts.append(f"{name}{args[1:2]!r}" if name.startswith("socket.") else
+                            f"{name}{args[:1]!r}")
+            raise OSError(f"network use blocked by the test: {name}")
+        return blocked
+
+    for name in ("connect", "connect_ex", "sendto", "sendmsg"):
+        monkeypatch.setattr(socket.socket, name, refuse(f"socket.{name}"))
+    for name in ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex"):
+        monkeypatch.setattr(socket, name, refuse(name))
+    return attempts
