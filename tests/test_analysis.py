@@ -3,11 +3,8 @@ symbolic steps cross-checked with engine.decide on random complete situations.""
 
 from __future__ import annotations
 
-import itertools
 import random
-from collections import Counter
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -133,3 +133,21 @@ def check_command(ruleset: str = typer.Argument(..., metavar="ID|PATH",
         check_text(console(no_color=no_color), rs, report)
     if not report.clean:
         raise typer.Exit(1)
+
+
+def ruleset_schema() -> dict[str, object]:
+    """The JSON Schema of the rule-set file format, generated from model.RuleSet."""
+    from sexting_triage.model import RuleSet as RuleSetModel
+
+    schema = RuleSetModel.model_json_schema(by_alias=True, mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "sexting-triage/ruleset/1", "title": "sexting-triage rule set", **schema}
+
+
+@rules_app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the rule-set format (committed as schema/ruleset.schema.json;
+    the bundled rule files point editors at it)."""
+    from sexting_triage.render.jsonout import dumps
+
+    print(dumps(ruleset_schema()))
