@@ -84,14 +84,16 @@ class ArrowPrompter:
             instruction=hint, **self.extra).unsafe_ask()
         return parse_reply(q, reply, None, can_go_back)
 
-    def review(self, items: list[ReviewItem]) -> str | None:
-        from sexting_triage.render.terminal import text
+    def _review_list(self, items: list[ReviewItem]) -> None:
+        from sexting_triage.render.terminal import rows, text
 
         self.con.print()
         self.con.print(text("REVIEW YOUR ANSWERS", "bold underline"))
-        for it in items:
-            self.con.print(text(f"{it.number:>3}. {it.question.text}") +
-                           text(f"  {it.question.label_of(it.value)}", "bold"))
+        rows(self.con, [(f"{it.number:>2}.", text(f"{it.question.text}  ") +
+                         text(it.question.label_of(it.value), "bold")) for it in items], indent=1)
+
+    def review(self, items: list[ReviewItem]) -> str | None:
+        self._review_list(items)
         choices: list[Any] = [Choice("These answers are right: show the result", value=CONFIRM),
                               Separator(" ")]
         for it in items:
