@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BIN, floor, time_process  # noqa: E402
+from common import BIN, floor, time_process
 
-from sexting_triage import engine, loader  # noqa: E402
+from sexting_triage import engine, loader
 
 FACTORS = ("immediate_risk", "adult_involved", "coercion", "grooming_or_exploitation",
            "profit_motive", "capacity_concern", "wider_child_protection", "sexual_acts",

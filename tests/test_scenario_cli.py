@@ -81,7 +81,7 @@ def test_check_failures_exit_1_and_say_expected_versus_actual(tmp_path, capsys):
     assert ("- expected pathway proportionate-response, got full-investigation: rule "
             "`coercion` fired") in out
     assert ("- expected flag immediate-safeguarding, not raised: the only rule raising "
-            "immediate-safeguarding fired: rule `immediate-risk` needs immediate_risk == "
+            "immediate-safeguarding did not fire: rule `immediate-risk` needs immediate_risk == "
             "\"yes\" (here: immediate_risk = no)") in out
     assert "1 passed, 2 failed, 0 not checked (3 scenarios, 3 checks)" in out
 

@@ -606,10 +606,9 @@ def _misses(rule: Rule, facts: Mapping[str, Any]) -> int:
 def _none_fired(wanted: list[Rule], effect: str, facts: Mapping[str, Any]) -> str:
     """`no rule raising X fired`, naming the rules nearest to firing."""
     near = sorted(wanted, key=lambda r: _misses(r, facts))[:2]
-    lead = ("the only rule raising" if len(wanted) == 1
-            else f"none of the {len(wanted)} rules raising")
-    tail = "" if len(wanted) == 1 else "; nearest: "
-    return (f"{lead} {effect} fired" + (tail or ": ")
+    if len(wanted) == 1:
+        return f"the only rule raising {effect} did not fire: {_why_not(near[0], facts)}"
+    return (f"none of the {len(wanted)} rules raising {effect} fired; nearest: "
             + "; ".join(_why_not(r, facts) for r in near))
 
 
@@ -640,8 +639,10 @@ def _scalar(v: Any) -> str:
     return str(v) if isinstance(v, int) and not isinstance(v, bool) else _q(str(v))
 
 
-def scenario_text(decision: engine.Decision, title: str | None = None) -> str:
-    """A scenario file (YAML) replaying this decision, with `expect` keyed by its rule set."""
+def scenario_text(decision: engine.Decision, title: str | None = None,
+                  rules_ref: str | None = None) -> str:
+    """A scenario file (YAML) replaying this decision, with `expect` keyed by its rule set.
+    `rules_ref` names a rule file that is not bundled (a path relative to the scenario)."""
     rs = decision.ruleset
     t = " ".join(clean(title).split()) if title else ""
     t = t[:300] if t else PLACEHOLDER_TITLE
@@ -653,7 +654,7 @@ def scenario_text(decision: engine.Decision, title: str | None = None) -> str:
         f"story: {_q(PLACEHOLDER_STORY)}",
     ]
     if rs.id not in loader.bundled_paths():
-        lines.append(f"rules: {_q(os.path.abspath(rs.path))}")
+        lines.append(f"rules: {_q(rules_ref or os.path.abspath(rs.path))}")
     lines.append("answers:")
     for qid, v in decision.answers.items():
         lines.append(f"  {qid}: {_scalar(v)}")
@@ -674,7 +675,10 @@ def save_scenario(path: Path, decision: engine.Decision, title: str | None = Non
     file in the same folder, then renamed), so a trainer builds material by playing a case
     once. Only answers, ids and a placeholder title/story are written: no names, no free text
     beyond the title given."""
-    write_atomic(Path(path), scenario_text(decision, title))
+    path = Path(path)
+    ref = os.path.relpath(os.path.abspath(decision.ruleset.path),
+                          os.path.abspath(path.parent or Path(".")))
+    write_atomic(path, scenario_text(decision, title, ref))
 
 
 def write_atomic(path: Path, content: str) -> None:

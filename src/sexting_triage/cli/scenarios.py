@@ -184,9 +184,10 @@ def _check_table(results: list[ScenarioResult], summary: dict[str, int], no_colo
             con.print(text(f"NOT CHECKED {r.scenario.name} [{r.ruleset.id}]: its expect has "
                            f"no block for {r.ruleset.id}", "yellow"))
     con.print()
+    n, c = summary["scenarios"], summary["checks"]
     con.print(text(f"{summary['passed']} passed, {summary['failed']} failed, "
-                   f"{summary['not_checked']} not checked ({summary['scenarios']} scenarios, "
-                   f"{summary['checks']} checks)", "bold"))
+                   f"{summary['not_checked']} not checked ({n} scenario{'s' * (n != 1)}, "
+                   f"{c} check{'s' * (c != 1)})", "bold"))
 
 
 # ----------------------------------------------------------------------------- walkthrough
