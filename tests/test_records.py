@@ -76,6 +76,7 @@ def test_edited_record_is_detected(rec, cop2016):
 
 def test_edited_answers_with_a_recomputed_hash_are_caught_by_re_deciding(rec, cop2016):
     rec["answers"]["shared_without_consent"] = "no"
+    rec["parts"] = records.part_digests(rec)
     rec["sha256"] = records.content_hash(rec)
     checked = records.verify(rec, cop2016)
     by = {p.name: p for p in checked}
@@ -132,6 +133,7 @@ def test_cli_verify_match_and_mismatch(rec, tmp_path, capsys):
 
 def test_cli_verify_with_rules_option(rec, tmp_path, capsys):
     rec["rules"]["id"] = "local-rules"
+    rec["parts"] = records.part_digests(rec)
     rec["sha256"] = records.content_hash(rec)
     p = write(tmp_path, rec)
     assert main(["record", "verify", str(p)]) == 2

@@ -67,6 +67,39 @@ def content_hash(record: dict[str, Any]) -> str:
                                      if k != "sha256"})).hexdigest()
 
 
+# Each part of a record has its own digest (in `parts`, itself covered by `sha256`), so an edit
+# is reported by name: "the answers were changed", not only "the record was changed".
+PARTS = {"rules": "provenance (rule set)", "answers": "answers", "questions": "question texts",
+         "decision": "decision", "incident_ref": "incident reference", "created": "time made",
+         "tool": "tool version", "notice": "notice"}
+
+
+def part_hash(value: Any) -> str:
+    return hashlib.sha256(canonical({"v": value})).hexdigest()
+
+
+def part_digests(record: dict[str, Any]) -> dict[str, str]:
+    return {k: part_hash(record.get(k)) for k in PARTS}
+
+
+def intact(record: dict[str, Any]) -> bool:
+    """The record's hash and every part digest match its content."""
+    return content_hash(record) == record.get("sha256") and not changed_parts(record)
+
+
+def changed_parts(record: dict[str, Any]) -> list[str] | None:
+    """The names of the parts whose digest no longer matches (plus keys that were added or
+    removed); None for a record made without part digests."""
+    stored = record.get("parts")
+    if not isinstance(stored, dict):
+        return None
+    now = part_digests(record)
+    names = [PARTS[k] for k in PARTS if stored.get(k) != now[k]]
+    known = {*PARTS, "schema", "parts", "sha256"}
+    names += [f"`{k}` (not part of a record)" for k in record if k not in known]
+    return names
+
+
 def decision_part(d: Decision) -> dict[str, Any]:
     """The decision pieces of render.jsonout.decision_dict that a record keeps."""
     from sexting_triage.render.jsonout import decision_dict
@@ -94,6 +127,7 @@ def build(d: Decision, incident_ref: str | None = None,
         "decision": decision_part(d),
         "notice": NOTICE,
     }
+    rec["parts"] = part_digests(rec)
     rec["sha256"] = content_hash(rec)
     return rec
 
@@ -199,12 +233,19 @@ def verify(record: dict[str, Any], rs: RuleSet) -> list[Part]:
     parts: list[Part] = []
     stored_hash = record.get("sha256")
     actual = content_hash(record)
-    if stored_hash == actual:
+    changed = changed_parts(record)
+    if stored_hash == actual and not changed:
         parts.append(Part("content", True, f"sha256 {actual[:12]} matches the record's content"))
-    else:
+    elif changed:
+        parts.append(Part("content", False, "the record was changed after it was written: "
+                          f"changed: {', '.join(changed)}"))
+    elif changed is None and stored_hash != actual:
         parts.append(Part("content", False, "the record was changed after it was written: its "
                           f"sha256 is {str(stored_hash)[:12]}, its content hashes to "
                           f"{actual[:12]}"))
+    else:
+        parts.append(Part("content", False, "the record was changed after it was written: "
+                          "its part digests were edited"))
 
     rec_rules = record["rules"]
     label = f"{rs.id} {rs.version} (sha256 {rs.sha256[:12]})"

@@ -57,7 +57,7 @@ def show_command(file: Path = FileArg,
     if fmt not in ("text", "markdown", "md", "html"):
         raise UsageError(f"--format {fmt!r}: choose text, markdown or html")
     rec = records.load(file)
-    intact = records.content_hash(rec) == rec.get("sha256")
+    intact = records.intact(rec)
     if fmt in ("markdown", "md"):
         print(render.markdown(rec, intact), end="")
     elif fmt == "html":
