@@ -22,7 +22,7 @@ import typer
 
 from sexting_triage.cli import app
 from sexting_triage.cli.common import NoColorOption, RulesOption
-from sexting_triage.errors import EXIT_INTERRUPTED, NotInteractive, UsageError
+from sexting_triage.errors import EXIT_INTERRUPTED, NotInteractive, TriageError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -281,9 +281,12 @@ def triage_command(
 
     con = console(no_color=no_color or plain)
     if resume is not None:
-        sess = S.load(resume)
-        ref = rules or sess.rules["ref"]
-        rs = loader.resolve(ref)
+        try:
+            sess = S.load(resume)
+            ref = rules or sess.rules["ref"]
+            rs = loader.resolve(ref)
+        except TriageError as exc:
+            raise _cannot_resume(resume, rules, exc) from None
         restored = S.restore(sess, rs)
         con.print(text(f"Resuming the triage started {sess.started} with "
                        f"{len(restored.answers)} answer(s), rule set {rs.id} {rs.version}."))
@@ -331,6 +334,19 @@ def triage_command(
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
     _finish(con, d, sess, record, incident_ref, save_scenario, keep_session)
+
+
+def _cannot_resume(path: Path, rules: str | None, exc: TriageError) -> TriageError:
+    """The error for a session that cannot be resumed (corrupt, edited, its rule set gone),
+    with the command to start afresh; the file is left where it is."""
+    from sexting_triage.errors import InputError, Problem
+
+    again = "sexting-triage triage" + (f" --rules {shlex.quote(rules)}" if rules else "")
+    hint = Problem(str(path), None, None, "", "this session cannot be resumed. Start afresh "
+                   f"with: {again}")
+    problems = exc.problems if isinstance(exc, InputError) else [
+        Problem(str(path), None, None, "", line) for line in exc.lines()]
+    return InputError([*problems, hint])
 
 
 def _interrupted(sess: Session, triage: Triage, eof: bool, record: Path | None,
