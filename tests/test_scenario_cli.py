@@ -395,3 +395,18 @@ def test_run_save_scenario_never_overwrites(tmp_path, capsys):
     code, out, err = run(capsys, "run", answers, "--save-scenario", target)
     assert code == 2 and out == "" and "already exists" in err
     assert target.read_text() == "a trainer's edited scenario\n"
+
+
+def test_nothing_checked_against_an_edition_is_said_plainly(capsys):
+    code, out, err = run(capsys, "scenarios", "check", ROMANTIC, "--rules", "cop-2024")
+    assert code == 0
+    assert out.splitlines()[1].startswith("NOT CHECKED  cop-2024")
+    assert "warning: no scenario states what cop-2024 should give, so none was checked " \
+           "against it: add a `cop-2024:` block under `expect`" in err
+
+
+def test_walkthrough_of_answers_incomplete_for_the_edition(capsys):
+    code, out, err = run(capsys, "scenarios", "walkthrough", ROMANTIC, "--rules", "cop-2024")
+    assert code == 2 and out == ""
+    assert f"{ROMANTIC}: cannot replay under cop-2024: the answers are incomplete for " \
+           "cop-2024: it asks" in err

@@ -243,23 +243,34 @@ class ScenarioResult:
 
 
 class RuleSets:
-    """Rule sets resolved once per process run (a scenario library names the same few)."""
+    """Rule sets resolved once per process run (a scenario library names the same few).
+
+    `preloaded` rule sets are found by their id before any bundled one of the same id (a
+    rules diff checks scenarios against two given files)."""
 
     def __init__(self, preloaded: Iterable[RuleSet] = ()):
         self._by_ref: dict[str, RuleSet] = {}
-        self._errors: dict[str, str] = {}
+        self._bundled: dict[str, Path] | None = None
+        self._default: str | None = None
         for rs in preloaded:
             self._by_ref[rs.id] = rs
+
+    @property
+    def bundled(self) -> dict[str, Path]:
+        if self._bundled is None:
+            self._bundled = loader.bundled_paths()
+        return self._bundled
 
     def get(self, ref: str | None, relative_to: str | None = None) -> RuleSet:
         """A rule set by bundled id or path (relative to the scenario file); None: default."""
         if ref is None:
-            ref = loader.default_id()
+            if self._default is None:
+                self._default = loader.default_id()
+            ref = self._default
         if ref in self._by_ref:
             return self._by_ref[ref]
         target = ref
-        if (relative_to is not None and ref not in loader.bundled_paths()
-                and not os.path.isabs(ref)):
+        if relative_to is not None and ref not in self.bundled and not os.path.isabs(ref):
             candidate = Path(relative_to).parent / ref
             if candidate.exists():
                 target = str(candidate)
@@ -267,12 +278,10 @@ class RuleSets:
             return self._by_ref[target]
         rs = loader.resolve(target)
         self._by_ref[target] = rs
-        if ref in loader.bundled_paths():
-            self._by_ref[ref] = rs
         return rs
 
     def known(self, rs_id: str) -> bool:
-        return rs_id in self._by_ref or rs_id in loader.bundled_paths()
+        return rs_id in self._by_ref or rs_id in self.bundled
 
 
 def find_files(paths: Iterable[Path]) -> list[Path]:
@@ -427,7 +436,7 @@ def _validate(s: Scenario, rulesets: RuleSets, extra: set[str]) -> list[Problem]
         if e.key == named or e.key in extra:
             continue
         if not rulesets.known(e.key):
-            known = ", ".join(loader.bundled_paths()) or "none"
+            known = ", ".join(rulesets.bundled) or "none"
             problems.append(s.problem(("expect", e.key), f"no rule set with id `{e.key}` "
                                       f"(bundled: {known}); name it with `rules:` or check "
                                       "with --rules FILE", key=True))
@@ -522,8 +531,9 @@ def check_scenario(s: Scenario, rs: RuleSet, strict: bool = False) -> ScenarioRe
                    else f"{rs.id} does not ask `{ig.question}` with these answers")
             msg = f"{s.where(('answers', ig.question))}: answer ignored: {why}"
             (failures if strict else warnings).append(msg)
-    if e is None:
-        return ScenarioResult(s, rs, "not-checked", (), tuple(warnings), d)
+    if e is None:  # nothing to compare; an incomplete case is still worth knowing about
+        return ScenarioResult(s, rs, "not-checked", (),
+                              tuple(warnings + [f"{s.name}: {f}" for f in failures]), d)
     if d is not None:
         failures.extend(compare(e, d))
     return ScenarioResult(s, rs, "failed" if failures else "passed", tuple(failures),

@@ -128,6 +128,10 @@ def check_command(
     for r in results:
         for w in r.warnings:
             warn(w)
+    for rs_id in dict.fromkeys(r.ruleset.id for r in results):
+        if all(r.status == "not-checked" for r in results if r.ruleset.id == rs_id):
+            warn(f"no scenario states what {rs_id} should give, so none was checked against "
+                 f"it: add a `{rs_id}:` block under `expect` (see docs/trainers.md)")
     if junit is not None:
         from sexting_triage.render.junit import junit_xml
         from sexting_triage.scenario import write_atomic
@@ -209,7 +213,9 @@ def _decide(s: Scenario, rs: RuleSet) -> tuple[Any, list[str]]:
     """The decision for a replay, and the expectation failures (if it states one)."""
     d = check_scenario(s, rs)
     if d.decision is None:
-        raise UsageError(f"{s.name}: cannot replay under {rs.id}: " + "; ".join(d.failures))
+        raise UsageError(f"{s.name}: cannot replay under {rs.id}: "
+                         + "; ".join(d.failures or [w.removeprefix(f"{s.name}: ")
+                                                    for w in d.warnings]))
     for w in d.warnings:
         warn(w)
     return d.decision, list(d.failures)
