@@ -328,6 +328,11 @@ def triage_command(
                            "saved after each one; Ctrl-C stops and tells you how to continue.",
                            "dim"))
         d = triage.run()
+    except S.SessionError as exc:
+        # disk full, folder made read-only: the last good session file is still there
+        raise S.SessionError(f"{exc} When that is fixed, continue with: "
+                             f"{_resume_command(sess, record, incident_ref, save_scenario)}"
+                             ) from None
     except (KeyboardInterrupt, EOFError) as exc:
         _interrupted(sess, triage, isinstance(exc, EOFError), record, incident_ref,
                      save_scenario)
