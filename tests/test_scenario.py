@@ -299,8 +299,8 @@ def test_invalid_answer_for_another_rule_set_raises_located(tmp_path):
 def test_explain_choice_for_a_quiz(cop2016):
     d = engine.decide(cop2016, {**BASE, "coercion": "yes"})
     lines = explain_choice(d, "proportionate-response", ["immediate-safeguarding"])
-    assert lines[0].startswith("you chose proportionate-response, got full-investigation: "
-                               "rule `coercion` fired")
+    assert lines[0].startswith("you chose proportionate-response; the rules give "
+                               "full-investigation: rule `coercion` fired")
     assert lines[1].startswith("you chose flag immediate-safeguarding, but the rules do not "
                                "raise it: ")
     assert explain_choice(d, "full-investigation", []) == []

@@ -296,8 +296,8 @@ def test_quiz_scores_a_session(capsys, monkeypatch):
     assert "What the responder established:" in out
     assert out.count("Correct. The rules recommend:") == 2
     assert "Not quite. The rules recommend: Full criminal investigation" in out
-    assert "you chose proportionate-response, got full-investigation: rule `adult-involved` " \
-           "fired" in out
+    assert "you chose proportionate-response; the rules give full-investigation: rule " \
+           "`adult-involved` fired" in out
     assert "you chose flag professional-judgement, but the rules do not raise it" in out
     assert out.rstrip().endswith("SCORE: 4 of 6 (pathway 2/3, flags 2/3)")
 

@@ -556,7 +556,20 @@ def _why(rule: Rule, facts: Mapping[str, Any]) -> str:
     return f"rule `{rule.id}` fired ({rule.when_text.strip()}; here: {_facts_text(rule, facts)})"
 
 
-def compare(e: Expectation, d: engine.Decision) -> list[str]:
+_CHECK_WORDS = {
+    "pathway": "expected pathway {want}, got {got}",
+    "flag_missing": "expected flag {flag}, not raised",
+    "flag_extra": "flag {flag} was raised but not expected",
+}
+_QUIZ_WORDS = {
+    "pathway": "you chose {want}; the rules give {got}",
+    "flag_missing": "you chose flag {flag}, but the rules do not raise it",
+    "flag_extra": "flag {flag} applies, and you did not choose it",
+}
+
+
+def compare(e: Expectation, d: engine.Decision,
+            words: Mapping[str, str] = _CHECK_WORDS) -> list[str]:
     """Plain sentences for every way the decision differs from the expectation, each naming
     the rule that made the difference."""
     rs = d.ruleset
@@ -564,7 +577,7 @@ def compare(e: Expectation, d: engine.Decision) -> list[str]:
     fired = {r.rule for r in d.reasons}
     out: list[str] = []
     if e.pathway is not None and e.pathway != d.pathway:
-        head = f"expected pathway {e.pathway}, got {d.pathway}"
+        head = words["pathway"].format(want=e.pathway, got=d.pathway)
         if rs.pathways[d.pathway].rank < rs.pathways[e.pathway].rank:
             raisers = [r for r in rs.rules if r.id in fired and r.pathway == d.pathway]
             out.append(head + ": " + "; ".join(_why(r, facts) for r in raisers)
@@ -576,18 +589,16 @@ def compare(e: Expectation, d: engine.Decision) -> list[str]:
             else:
                 out.append(head + f": {_none_fired(wanted, e.pathway, facts)}")
     raised = set(d.flags)
+    missing = [f for f in (e.flags or ()) if f not in raised]
+    missing += [f for f in e.flags_include or () if f not in raised and f not in missing]
+    for f in missing:
+        out.append(_missing_flag(f, rs, facts, words["flag_missing"].format(flag=f)))
     if e.flags is not None:
-        for f in e.flags:
-            if f not in raised:
-                out.append(_missing_flag(f, rs, facts))
         for f in d.flags:
             if f not in e.flags:
                 raisers = [r for r in rs.rules if r.id in fired and r.flag == f]
-                out.append(f"flag {f} was raised but not expected: "
+                out.append(words["flag_extra"].format(flag=f) + ": "
                            + "; ".join(_why(r, facts) for r in raisers))
-    for f in e.flags_include or ():
-        if f not in raised and f not in (e.flags or ()):
-            out.append(_missing_flag(f, rs, facts))
     by_id = {r.id: r for r in rs.rules}
     for rid in e.reasons_include or ():
         if rid not in fired:
@@ -599,9 +610,8 @@ def compare(e: Expectation, d: engine.Decision) -> list[str]:
     return out
 
 
-def _missing_flag(f: str, rs: RuleSet, facts: Mapping[str, Any]) -> str:
+def _missing_flag(f: str, rs: RuleSet, facts: Mapping[str, Any], head: str) -> str:
     wanted = [r for r in rs.rules if r.flag == f]
-    head = f"expected flag {f}, not raised"
     if not wanted:
         return head + f": no rule in {rs.id} raises it"
     return head + ": " + _none_fired(wanted, f, facts)
@@ -713,23 +723,9 @@ def write_atomic(path: Path, content: str) -> None:
 
 def explain_choice(d: engine.Decision, pathway: str, flags: Iterable[str]) -> list[str]:
     """Why a trainee's choice differs from the decision, in the same plain sentences as a
-    failing check ("expected" being the trainee's choice)."""
+    failing check, worded for the trainee."""
     e = Expectation(None, pathway, tuple(flags), None, None, None)
-    return [line.replace("expected pathway", "you chose", 1)
-                .replace("expected flag", "you did not pick flag", 1)
-            if line.startswith("expected pathway") else _quiz_flag(line)
-            for line in compare(e, d)]
-
-
-def _quiz_flag(line: str) -> str:
-    if line.startswith("expected flag "):
-        rest = line[len("expected flag "):]
-        fid, _, why = rest.partition(", not raised")
-        return f"you chose flag {fid}, but the rules do not raise it{why}"
-    if line.startswith("flag "):
-        fid, _, why = line[len("flag "):].partition(" was raised but not expected")
-        return f"flag {fid} applies, and you did not choose it{why}"
-    return line
+    return compare(e, d, _QUIZ_WORDS)
 
 
 # ----------------------------------------------------------------------------- coverage
