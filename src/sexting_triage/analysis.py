@@ -137,7 +137,8 @@ class Space:
             conds += [q.ask_when for q in s.rs.questions if q.ask_when is not None]
             conds += [i.when for i in s.rs.invariants if i.when is not None]
             conds += list(s.conds)
-        self.classes = {f: _classes(self.domains[f], conds, f) for f in self.order}
+        self.classes = {f: _classes(_example_order(self.domains[f]), conds, f)
+                        for f in self.order}
         self.pivot_pairs = pivot_pairs
         # per side: question index by fact, stop rules by the index after which they apply
         self._qidx = [{q.id: n for n, q in enumerate(s.rs.questions)} for s in self.sides]
@@ -152,6 +153,7 @@ class Space:
         self._cmemo: dict[Any, tuple[int, tuple[Any, ...]]] = {}
         self._smemo: dict[Any, bool] = {}
         self._nomatch: set[Any] = set()
+        self._ids: dict[Any, int] = {}
         self.graph: dict[Any, Any] = {}
         self.record_graph = False
         self.reached: dict[str, set[Value]] = {}
@@ -305,23 +307,19 @@ class Space:
     # ------------------------------------------------------------------ branching
 
     def branches(self, pos: int, states: tuple[SideState, ...]
-                 ) -> list[tuple[tuple[Value | None, ...], int]]:
-        """The ways the walk can go at fact `order[pos]`: side values and a multiplicity."""
+                 ) -> list[tuple[tuple[Value | None, ...], int, tuple[Value, ...] | None]]:
+        """The ways the walk can go at fact `order[pos]`: side values, a multiplicity, and
+        the class of values they stand for (None: nobody asks it)."""
         fact = self.order[pos]
         asked = [self._asks(i, st, fact) for i, st in enumerate(states)]
         if not any(asked):
-            return [(tuple(None for _ in states), 1)]
+            return [(tuple(None for _ in states), 1, None)]
         if fact == self.pivot and self.pivot_pairs is not None:
             if not all(asked):
                 return []
-            out = []
-            for a, b in self.pivot_pairs:
-                out.append(((a[0], b[0]), len(a) * len(b)))
-            return out
-        out = []
-        for k in self.classes[fact]:
-            out.append((tuple(k.rep if a else None for a in asked), len(k.values)))
-        return out
+            return [((a[0], b[0]), len(a) * len(b), None) for a, b in self.pivot_pairs]
+        return [(tuple(k.rep if a else None for a in asked), len(k.values), k.values)
+                for k in self.classes[fact]]
 
     def step(self, pos: int, states: tuple[SideState, ...], values: tuple[Value | None, ...]
              ) -> tuple[tuple[SideState, ...], list[list[int]]]:
@@ -361,14 +359,15 @@ class Space:
         if all(self._done(st) for st in states):
             res = self._leaf(pos, states)
             if self.record_graph:
-                self.graph[key] = ("leaf",)
+                self.graph[self.node_id(key)] = ("leaf", pos, states, res)
         else:
             res = {}
             kids = []
-            for values, mult in self.branches(pos, states):
+            for values, mult, kvals in self.branches(pos, states):
                 new, fired = self.step(pos, states, values)
                 child = self.explore(pos + 1, new)
-                kids.append((values, mult, (pos + 1, new)))
+                if self.record_graph:
+                    kids.append((values, kvals, self.node_id((pos + 1, new))))
                 fact = self.order[pos]
                 shown = None if all(v is None for v in values) else values
                 for lab, agg in child.items():
@@ -385,7 +384,7 @@ class Space:
                                        tuple(a | b for a, b in zip(cur.extra, extra,
                                                                    strict=True)))
             if self.record_graph:
-                self.graph[key] = ("split", kids)
+                self.graph[self.node_id(key)] = ("split", pos, tuple(kids))
         self._memo[key] = res
         return res
 
@@ -413,7 +412,7 @@ class Space:
                     return lab, agg
         else:
             fact = self.order[pos]
-            for values, _ in self.branches(pos, states):
+            for values, _, _ in self.branches(pos, states):
                 new, _ = self.step(pos, states, values)
                 got = self.find(pred, pos + 1, new)
                 if got is not None:
@@ -423,6 +422,10 @@ class Space:
                     return lab, Agg(agg.count, ex, agg.extra)
         self._nomatch.add(key)
         return None
+
+    def node_id(self, key: Any) -> int:
+        """A small integer for an explored state (the recorded graph is keyed by these)."""
+        return self._ids.setdefault(key, len(self._ids))
 
     def _responsible(self, i: int, lab: tuple[Any, ...], fired: list[int]) -> frozenset[str]:
         rules = self.sides[i].rs.rules
@@ -482,7 +485,8 @@ class Space:
         return res
 
     def sat(self, pos: int, states: tuple[SideState, ...], i: int, cond: Cond) -> bool:
-        """Whether `cond`, on side i's facts, holds in some completion from here."""
+        """Whether `cond`, on side i's facts (i = -1: the joint facts, asked by any side),
+        holds in some completion from here."""
         qstates = tuple(st[:3] for st in states)
         key = (pos, qstates, i, cond)
         hit = self._smemo.get(key)
@@ -495,12 +499,13 @@ class Space:
         else:
             fact = self.order[pos]
             res = False
-            for values, _ in self.branches(pos, states):
+            for values, _, _ in self.branches(pos, states):
                 new, _ = self.step(pos, tuple((*q, 0, frozenset(), (), (), ())
                                               for q in qstates), values)  # type: ignore[arg-type]
                 if self.complete(pos + 1, tuple(st[:3] for st in new))[0] == 0:
                     continue
-                if self.sat(pos + 1, new, i, subst(cond, fact, values[i])):
+                v = values[i] if i >= 0 else next((x for x in values if x is not None), None)
+                if self.sat(pos + 1, new, i, subst(cond, fact, v)):
                     res = True
                     break
         self._smemo[key] = res
@@ -541,6 +546,16 @@ def _merged_order(sets: Sequence[RuleSet]) -> list[str]:
         raise UsageError("the two rule sets ask their shared questions in different "
                          "orders, so they cannot be walked together")
     return order
+
+
+def _example_order(domain: tuple[Value, ...]) -> tuple[Value, ...]:
+    """Values in the order examples should prefer them: "no" before "yes" before
+    "unknown" (examples read like ordinary cases), older ages first."""
+    if set(domain) == {"yes", "no", "unknown"}:
+        return ("no", "yes", "unknown")
+    if all(isinstance(v, int) for v in domain):
+        return tuple(sorted(domain, key=lambda v: -int(v)))
+    return domain
 
 
 def _classes(domain: tuple[Value, ...], conds: Iterable[Cond], fact: str) -> tuple[Klass, ...]:

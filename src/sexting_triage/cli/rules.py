@@ -151,3 +151,45 @@ def schema_command() -> None:
     from sexting_triage.render.jsonout import dumps
 
     print(dumps(ruleset_schema()))
+
+
+@rules_app.command("diff")
+def diff_command(
+    old: str = typer.Argument(..., metavar="OLD", help="The earlier rule set (id or path)."),
+    new: str = typer.Argument(..., metavar="NEW", help="The later rule set (id or path)."),
+    scenarios: list[str] = typer.Option(
+        [], "--scenarios", metavar="PATH",
+        help="Scenario files or folders to decide with both editions (repeatable)."),
+    fmt: str = typer.Option("text", "--format", help="text, markdown (a change note ready "
+                            "for sign-off) or json."),
+    json_out: bool = JsonOption,
+    no_color: bool = NoColorOption,
+) -> None:
+    """What changes from OLD to NEW: structure (metadata, sources, questions, rules,
+    pathway actions) and exact behaviour (how many situations change pathway or flags,
+    with an exact `when` condition, an example and the rules responsible), and scenario
+    impact. Exit 0 identical, 1 differences, 2 invalid input."""
+    from sexting_triage.diff import diff
+    from sexting_triage.errors import UsageError
+
+    if json_out:
+        fmt = "json"
+    if fmt not in ("text", "markdown", "json"):
+        raise UsageError(f"unknown --format `{fmt}` (text, markdown or json)")
+    rs_old, rs_new = resolve_rules(old), resolve_rules(new)
+    report = diff(rs_old, rs_new, scenarios)
+    if fmt == "json":
+        from sexting_triage.render.jsonout import dumps
+
+        print(dumps(report.as_dict()))
+    elif fmt == "markdown":
+        from sexting_triage.render.diffout import diff_markdown
+
+        print(diff_markdown(report))
+    else:
+        from sexting_triage.render.diffout import diff_text
+        from sexting_triage.render.terminal import console
+
+        diff_text(console(no_color=no_color), report)
+    if not report.identical:
+        raise typer.Exit(1)
