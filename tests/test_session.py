@@ -157,3 +157,24 @@ def test_resume_command_quotes_the_path(tmp_path, cop2016):
     folder = tmp_path / "with space"
     s = S.Session.create(folder, cop2016, "cop-2016")
     assert s.command == f"sexting-triage triage --resume '{s.path}'"
+
+
+def test_a_session_in_use_cannot_be_opened_twice(folder, cop2016):
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    other = S.load(s.path)
+    with pytest.raises(S.SessionError, match="in use by another triage"):
+        other.lock()
+    s.release()
+    other.lock()
+    other.remove()
+    assert list(folder.iterdir()) == []  # session file and lock file both gone
+
+
+def test_resume_refuses_a_session_in_use(folder, cop2016, monkeypatch, capsys):
+    import sexting_triage.cli.triage as triage_mod
+    from sexting_triage.cli import main
+
+    monkeypatch.setattr(triage_mod, "stdin_is_interactive", lambda: True)
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    assert main(["triage", "--resume", str(s.path)]) == 2
+    assert "in use by another triage" in capsys.readouterr().err

@@ -158,6 +158,7 @@ class Session:
     updated: str | None = None
     finished: str | None = None
     tool: str = __version__
+    _lock: int | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def create(cls, folder: Path, rs: RuleSet, ref: str) -> Session:
@@ -167,12 +168,43 @@ class Session:
         path = _reserve(folder, started)
         s = cls(path, iso(started), rs.provenance() | {"ref": ref})
         try:
+            s.lock()
             s.save()
         except SessionError:
-            with contextlib.suppress(OSError):
-                path.unlink()
+            s.remove()
             raise
         return s
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(f".{self.path.name}.lock")
+
+    def lock(self) -> None:
+        """Hold an advisory lock while a triage uses this session, so the same session is
+        never continued in two terminals at once (the kernel drops it if the process dies)."""
+        import fcntl
+
+        if self._lock is not None:
+            return
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return  # best effort: a folder we cannot write to is reported by the next save
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise SessionError(f"{self.path} is in use by another triage: finish or stop that "
+                               "one first") from None
+        self._lock = fd
+
+    def release(self) -> None:
+        """Drop the lock (the session file stays, to be resumed)."""
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                self.lock_path.unlink()
+            os.close(self._lock)
+            self._lock = None
 
     def as_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -202,8 +234,10 @@ class Session:
         self.rules = rs.provenance() | {"ref": self.rules.get("ref", rs.id)}
 
     def remove(self) -> None:
+        """Delete the session file (a finished triage) and its lock."""
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+        self.release()
 
     @property
     def command(self) -> str:

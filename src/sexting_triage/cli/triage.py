@@ -287,6 +287,7 @@ def triage_command(
             rs = loader.resolve(ref)
         except TriageError as exc:
             raise _cannot_resume(resume, rules, exc) from None
+        sess.lock()  # the same session is never continued in two terminals at once
         restored = S.restore(sess, rs)
         con.print(text(f"Resuming the triage started {sess.started} with "
                        f"{len(restored.answers)} answer(s), rule set {rs.id} {rs.version}."))
@@ -368,9 +369,13 @@ def _interrupted(sess: Session, triage: Triage, eof: bool, record: Path | None,
     try:
         sess.set_answers(triage.answers)
     except SessionError as exc:
-        print(f"\n{why} warning: {exc}", file=sys.stderr)
-    print(f"\n{why} {len(triage.answers)} answer(s) saved in {sess.path}\n"
-          f"To continue: {_resume_command(sess, record, incident_ref, save_scenario)}",
+        print(f"\n{why} warning: {exc}\nThese answers could not be saved: " +
+              ", ".join(f"{k}={v}" for k, v in triage.answers.items()), file=sys.stderr)
+    else:
+        print(f"\n{why} {len(triage.answers)} answer(s) saved in {sess.path}", file=sys.stderr)
+    finally:
+        sess.release()
+    print(f"To continue: {_resume_command(sess, record, incident_ref, save_scenario)}",
           file=sys.stderr)
 
 
