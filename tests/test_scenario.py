@@ -402,3 +402,17 @@ def test_load_yaml_many_gives_exactly_what_load_yaml_gives(tmp_path):
         with pytest.raises(InputError) as fast:
             load_yaml_many(p)
         assert str(fast.value) == str(slow.value), name
+
+
+def test_list_file_problems_are_located_per_item(tmp_path):
+    text = ("scenarios:\n  - title: One\n    story: x\n    answers: {imagery: 'no'}\n"
+            "    expect: {pathway: out-of-scope}\n  - title: Two\n    story: x\n"
+            "    answers: {imagery: 'maybe'}\n    expect: {pathway: out-of-scope}\n"
+            "rules: cop-2016\n")
+    p = write(tmp_path, "l.yaml", text)
+    assert problems_of([p]) == [f"{p}:10:1: rules: unknown field `rules` (a file with "
+                                "`scenarios:` holds only that list)"]
+    p.write_text(text.replace("rules: cop-2016\n", ""))
+    (msg,) = problems_of([p])
+    assert msg.startswith(f"{p}:8:24: scenarios[1].answers.imagery: expected yes, no or "
+                          "unknown (got 'maybe'; rule set ")

@@ -338,14 +338,11 @@ def _load_file(path: Path, rulesets: RuleSets, extra: set[str]) -> list[Scenario
                                           "answers and expect, or a list under `scenarios:`")])
     items: list[tuple[int | None, PathKey, Any]]
     if "scenarios" in data:
-        try:
-            ScenarioListModel.model_validate({"scenarios": []} | {
-                k: v for k, v in data.items() if k != "scenarios"})
-        except ValidationError as exc:
-            errs = [p for p in loader.pydantic_problems(doc, exc)
-                    if "too_short" not in p.message and "at least 1" not in p.message]
-            if errs:
-                raise InputError(errs) from None
+        extra_keys = [doc.problem((k,), f"unknown field `{k}` (a file with `scenarios:` "
+                                        "holds only that list)", key=True)
+                      for k in data if k != "scenarios"]
+        if extra_keys:
+            raise InputError(extra_keys)
         seq = data["scenarios"]
         if not isinstance(seq, list) or not seq:
             raise InputError([doc.problem(("scenarios",), "`scenarios` must be a list of "
