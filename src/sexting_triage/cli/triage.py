@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sexting_triage.cli import app
+from sexting_triage.cli import EXIT_CODES_HELP, app
 from sexting_triage.cli.common import NoColorOption, RulesOption
 from sexting_triage.errors import EXIT_INTERRUPTED, NotInteractive, TriageError, UsageError
 
@@ -212,7 +212,7 @@ def _resume_command(sess: Session, record: Path | None, incident_ref: str | None
     return cmd
 
 
-@app.command("triage")
+@app.command("triage", epilog=EXIT_CODES_HELP)
 def triage_command(
     rules: str | None = RulesOption,
     record: Path | None = typer.Option(
