@@ -281,3 +281,27 @@ def test_disk_error_surfaces_as_a_plain_message(state, monkeypatch, capsys):
     assert run(YES) == 2
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
+
+
+def test_only_prompts_py_imports_questionary():
+    src = ROOT / "src" / "sexting_triage"
+    importers = sorted(str(p.relative_to(src)) for p in src.rglob("*.py")
+                       if re.search(r"^\s*(from|import) (questionary|prompt_toolkit)\b",
+                                    p.read_text(), re.M))
+    assert importers == ["prompts.py"]
+
+
+def test_list_sessions_and_record_commands_do_not_load_questionary(state, tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom sexting_triage.cli import main\n"
+            "main(['triage', '--list-sessions'])\n"
+            "main(['record', 'show', sys.argv[1]])\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('questionary', 'prompt_toolkit')]\n"
+            "sys.exit(1 if bad else 0)\n")
+    example = ROOT / "docs" / "examples" / "record-example.json"
+    r = subprocess.run([sys.executable, "-c", code, str(example)], capture_output=True,
+                       text=True, env={**os.environ, "XDG_STATE_HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
