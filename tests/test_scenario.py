@@ -416,3 +416,22 @@ def test_list_file_problems_are_located_per_item(tmp_path):
     (msg,) = problems_of([p])
     assert msg.startswith(f"{p}:8:24: scenarios[1].answers.imagery: expected yes, no or "
                           "unknown (got 'maybe'; rule set ")
+
+
+def test_answers_for_another_edition_of_the_scenario_are_not_warned_about(tmp_path, cop2016):
+    if "cop-2024" not in loader.bundled_paths():
+        pytest.skip("needs a second bundled edition")
+    cop2024 = loader.resolve("cop-2024")
+    extra = sorted(set(cop2024.question_index) - set(cop2016.question_index))
+    assert extra
+    answers = {q: "no" for q in extra if cop2024.question(q).type == "yesno"}
+    text = scenario_text("  cop-2016: {pathway: proportionate-response}\n"
+                         "  cop-2024: {pathway: proportionate-response}\n", rules=None,
+                         **answers)
+    s = one(tmp_path, text)
+    assert s.edition_questions >= set(extra)
+    r = check_scenario(s, cop2016, strict=True)
+    assert r.passed and r.warnings == ()
+    single = one(tmp_path, scenario_text("  cop-2016: {pathway: proportionate-response}\n",
+                                         rules=None, **answers))
+    assert check_scenario(single, cop2016).warnings  # written for 2016 only: a mistake
