@@ -410,3 +410,20 @@ def test_walkthrough_of_answers_incomplete_for_the_edition(capsys):
     assert code == 2 and out == ""
     assert f"{ROMANTIC}: cannot replay under cop-2024: the answers are incomplete for " \
            "cop-2024: it asks" in err
+
+
+def test_file_text_never_reaches_the_terminal_as_control_sequences(tmp_path, capsys):
+    p = scenario(tmp_path, "s.yaml", keyed(pathway="out-of-scope"),
+                 title="Case \x1b]0;owned\x07 [bold]x[/bold]")
+    doc = yaml.safe_load(p.read_text())
+    doc["story"] = "A story \x1b[2J with an escape."
+    doc["notes"] = {"imagery": "Note \x1b[31mred"}
+    p.write_text(yaml.safe_dump(doc, allow_unicode=False))
+    junit = tmp_path / "j.xml"
+    for args in (["check", p, "--junit", junit], ["walkthrough", p],
+                 ["walkthrough", p, "-f", "markdown"]):
+        code, out, err = run(capsys, "scenarios", *args)
+        assert code in (0, 1)
+        assert "\x1b" not in out + err and "\x07" not in out + err, args
+    assert "Case  [bold]x[/bold]" in run(capsys, "scenarios", "check", p)[1]
+    assert "\x1b" not in junit.read_text()
