@@ -435,3 +435,8 @@ def test_answers_for_another_edition_of_the_scenario_are_not_warned_about(tmp_pa
     single = one(tmp_path, scenario_text("  cop-2016: {pathway: proportionate-response}\n",
                                          rules=None, **answers))
     assert check_scenario(single, cop2016).warnings  # written for 2016 only: a mistake
+
+
+def test_a_file_given_twice_is_read_once(tmp_path):
+    p = write(tmp_path, "a.yaml", scenario_text("  pathway: proportionate-response\n"))
+    assert len(load_scenarios([p, tmp_path, Path(str(tmp_path) + "/./a.yaml")])) == 1

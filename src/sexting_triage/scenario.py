@@ -304,7 +304,14 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
             problems.append(Problem(str(p), None, None, "", "no such file or folder"))
     if problems:
         raise InputError(problems)
-    return out
+    seen: set[Path] = set()
+    unique = []
+    for f in out:  # a file named and also inside a folder named is read once
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
 
 
 def load_scenarios(paths: list[Path], *, rulesets: RuleSets | None = None,
