@@ -131,3 +131,13 @@ def test_parse_reply_accepts_numbers_ids_and_labels(cop2016):
             parse_reply(age, bad, None, True)
     with pytest.raises(ValueError, match="first question"):
         parse_reply(yn, "back", None, False)
+
+
+def test_changing_an_early_answer_drops_later_ones_with_one_notice(env, monkeypatch, capsys,
+                                                                   tmp_path):
+    rec = tmp_path / "r.json"
+    assert run(monkeypatch, [*PROPORTIONATE, "1", "no", ""], "--record", str(rec)) == 0
+    out = capsys.readouterr().out
+    assert "Note: 14 later answers no longer apply and were removed" in out
+    assert "Outside this guidance" in out
+    assert json.loads(rec.read_text())["answers"] == {"imagery": "no"}

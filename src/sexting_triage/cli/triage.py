@@ -111,9 +111,14 @@ class Triage:
             del self.answers[k]
         self.answers = dict(sorted(self.answers.items(),
                                    key=lambda kv: self.rs.question_index[kv[0]]))
-        for k in dropped:
-            self.con.print(text(f"Note: the answer to \"{self.rs.question(k).text}\" was "
-                                "removed: that question no longer applies.", "italic"))
+        if len(dropped) > 2:
+            self.con.print(text(f"Note: {len(dropped)} later answers no longer apply and were "
+                                "removed; if those questions apply again, they will be asked "
+                                "again.", "italic"))
+        else:
+            for k in dropped:
+                self.con.print(text(f"Note: the answer to \"{self.rs.question(k).text}\" was "
+                                    "removed: that question no longer applies.", "italic"))
         self.save(self.answers)
         self.show_flags()
 
