@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sexting_triage import conditions as C
@@ -274,6 +275,8 @@ class _Builder:
         self.nodes: dict[Any, Any] = {}
         self.red: dict[Any, Any] = {}
         self.hit_memo: dict[Any, bool] = {}
+        self.suffix_ids: dict[Any, int] = {}
+        self.suffix_cond: dict[int, Cond] = {}
 
     # -- reduced diagram: ("T",) / ("F",) / (fact, ((values, child), ...))
 
@@ -333,40 +336,53 @@ class _Builder:
         sp = self.space
         items = sorted(cube.items(), key=lambda kv: sp.pos_of[kv[0]])
         memo = self.hit_memo
+        n_order = len(sp.order)
+        # for each position: the index of the first literal at or after it, and an id for
+        # that suffix of the cube (so memo keys stay small)
+        start_at = [0] * (n_order + 1)
+        k = 0
+        for pos in range(n_order + 1):
+            while k < len(items) and sp.pos_of[items[k][0]] < pos:
+                k += 1
+            start_at[pos] = k
+        ids = self.suffix_ids
+        suffix = [ids.setdefault((tag, tuple(items[j:])), len(ids))
+                  for j in range(len(items) + 1)]
 
-        def go(key: int, start: int) -> bool:
+        def go(key: int) -> bool:
             g = sp.graph[key]
             pos = g[1]
-            while start < len(items) and sp.pos_of[items[start][0]] < pos:
-                start += 1
-            mkey = (key, tag, tuple(items[start:]))
+            start = start_at[pos]
+            mkey = (key, suffix[start])
             hit = memo.get(mkey)
             if hit is not None:
                 return hit
             if g[0] == "leaf":
-                labs = g[3]
-                res = any(pred(lab) for lab in labs)
+                res = any(pred(lab) for lab in g[3])
                 if res and start < len(items):
-                    cond = cube_cond(dict(items[start:]), sp.domains)
+                    sid = suffix[start]
+                    cond = self.suffix_cond.get(sid)
+                    if cond is None:
+                        cond = self.suffix_cond[sid] = cube_cond(dict(items[start:]),
+                                                                 sp.domains)
                     res = sp.sat(pos, g[2], -1, cond)
             else:
-                fact = sp.order[pos]
-                lit = cube.get(fact)
+                lit = cube.get(sp.order[pos])
                 res = False
                 for _values, kvals, child in g[2]:
                     if lit is not None:
                         if kvals is None:
                             if BOTTOM not in lit:
                                 continue
-                        elif not (set(kvals) & lit):
+                        elif lit.isdisjoint(kvals):
                             continue
-                    if go(child, start):
+                    if go(child):
                         res = True
                         break
             memo[mkey] = res
             return res
 
-        return go(self.root, 0)
+        return go(self.root)
 
     def safe(self, cube: Cube) -> bool:
         return not self.hits(cube, lambda lab: not self.member(lab), "outside")
@@ -380,6 +396,7 @@ def cube_cond(cube: Cube, domains: dict[str, tuple[Value, ...]]) -> Cond:
     return items[0] if len(items) == 1 else C.And(tuple(items))
 
 
+@lru_cache(maxsize=50_000)
 def lit_cond(fact: str, vals: frozenset[Any], domain: tuple[Value, ...]) -> Cond:
     """A condition true exactly for the values in `vals` (BOTTOM: the fact was not asked)."""
     present = [v for v in domain if v in vals]
@@ -432,31 +449,32 @@ def _int_cond(fact: str, vals: list[Value], domain: tuple[Value, ...]) -> Cond:
 def _merge(cubes: list[Cube]) -> list[Cube]:
     """Exact two-level simplification: drop cubes inside others, join cubes that differ in
     one fact only (repeat until nothing changes)."""
-    cubes = [dict(c) for c in cubes]
+    cur: list[Cube] = []
+    for c in cubes:
+        if c not in cur:
+            cur.append(dict(c))
     changed = True
     while changed:
         changed = False
-        cubes = _drop_subsumed(cubes)
-        n = len(cubes)
-        done = False
-        for i in range(n):
-            for j in range(i + 1, n):
-                a, b = cubes[i], cubes[j]
-                diff = [f for f in set(a) | set(b) if a.get(f) != b.get(f)]
-                if len(diff) == 1:
-                    f = diff[0]
-                    merged = dict(a)
-                    if f in a and f in b:
-                        merged[f] = a[f] | b[f]
-                    else:
-                        merged.pop(f, None)
-                    cubes[i] = merged
-                    del cubes[j]
-                    changed = done = True
-                    break
-            if done:
-                break
-    return cubes
+        cur = _drop_subsumed(cur)
+        for f in sorted({g for c in cur for g in c}):
+            groups: dict[frozenset[Any], list[Cube]] = {}
+            for c in cur:
+                key = frozenset((g, v) for g, v in c.items() if g != f)
+                groups.setdefault(key, []).append(c)
+            if all(len(v) == 1 for v in groups.values()):
+                continue
+            new: list[Cube] = []
+            for key, cs in groups.items():
+                merged = dict(key)
+                if len(cs) == 1:
+                    merged = cs[0]
+                elif all(f in c for c in cs):
+                    merged[f] = frozenset().union(*(c[f] for c in cs))
+                new.append(merged)
+            cur = new
+            changed = True
+    return cur
 
 
 def _subset(a: Cube, b: Cube) -> bool:
@@ -500,8 +518,18 @@ def _widen(b: _Builder, cubes: list[Cube], space: Space) -> list[Cube]:
     """Use the situations that cannot happen (a fact not asked, a question skipped) to drop
     literals, keeping the condition exact over every reachable situation."""
     order = space.pos_of
-    out = []
-    for cube in cubes:
+
+    def drop(cube: Cube) -> Cube:
+        for f in sorted(cube, key=lambda f: order[f]):
+            trial = {k: v for k, v in cube.items() if k != f}
+            if b.safe(trial):
+                cube = trial
+        return cube
+
+    out: list[Cube] = []
+    for cube in sorted(cubes, key=len):
+        if any(_subset(cube, w) for w in out):
+            continue
         cube = dict(cube)
         for f in sorted(cube, key=lambda f: -order[f]):
             if BOTTOM not in cube[f]:
@@ -510,11 +538,7 @@ def _widen(b: _Builder, cubes: list[Cube], space: Space) -> list[Cube]:
                     trial.pop(f)
                 if b.safe(trial):
                     cube = trial
-        for f in sorted(cube, key=lambda f: order[f]):
-            trial = {k: v for k, v in cube.items() if k != f}
-            if b.safe(trial):
-                cube = trial
-        out.append(cube)
+        out.append(drop(cube))
     out = _merge(_expand(b, _merge(out)))
     # where a fact is always asked inside the cube, whether the literal also admits "not
     # asked" changes nothing: pick the shorter way to write it
@@ -529,7 +553,7 @@ def _widen(b: _Builder, cubes: list[Cube], space: Space) -> list[Cube]:
                 continue
             others = len(space.domains[f]) - len(present)
             cube[f] = present | {BOTTOM} if others < len(present) else present
-        final.append(cube)
+        final.append(drop(cube))
     return _merge(final)
 
 
