@@ -196,3 +196,17 @@ def test_write_never_overwrites(rec, tmp_path):
     assert records.load(p)["sha256"] == rec["sha256"]
     with pytest.raises(UsageError, match="never overwritten"):
         records.write(p, rec)
+
+
+def test_cli_verify_json(rec, tmp_path, capsys):
+    p = write(tmp_path, rec)
+    assert main(["record", "verify", str(p), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema"] == "sexting-triage/record-verify/1" and doc["match"] is True
+    assert [x["name"] for x in doc["parts"]] == ["content", "provenance", "answers", "decision"]
+    rec["answers"]["malicious_intent"] = "yes"
+    p = write(tmp_path, rec, "edited.json")
+    assert main(["record", "verify", str(p), "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["match"] is False
+    assert {x["name"] for x in doc["parts"] if not x["ok"]} == {"content", "decision"}

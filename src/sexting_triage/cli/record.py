@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from sexting_triage.cli import EXIT_CODES_HELP, app
-from sexting_triage.cli.common import NoColorOption, RulesOption
+from sexting_triage.cli.common import JsonOption, NoColorOption, RulesOption
 from sexting_triage.errors import EXIT_FINDINGS
 
 record_app = typer.Typer(help="Verify and show decision records written by `triage --record`.",
@@ -20,7 +20,7 @@ FileArg = typer.Argument(..., metavar="FILE", help="A decision record (JSON).",
 
 @record_app.command("verify")
 def verify_command(file: Path = FileArg, rules: str | None = RulesOption,
-                   no_color: bool = NoColorOption) -> None:
+                   json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
     """Recompute the record's hash and decide its answers again: exit 0 if the content,
     the rule set, the answers and the decision all match, 1 naming what differs."""
     from sexting_triage import records
@@ -29,6 +29,16 @@ def verify_command(file: Path = FileArg, rules: str | None = RulesOption,
     rec = records.load(file)
     rs = records.rules_for(rec, rules)
     parts = records.verify(rec, rs)
+    if json_out:
+        from sexting_triage.render.jsonout import dumps
+
+        print(dumps({"schema": "sexting-triage/record-verify/1", "record": str(file),
+                     "match": all(p.ok for p in parts), "rules": rs.provenance(),
+                     "parts": [{"name": p.name, "ok": p.ok, "detail": p.detail}
+                               for p in parts]}))
+        if not all(p.ok for p in parts):
+            raise typer.Exit(EXIT_FINDINGS)
+        return
     con = console(no_color=no_color)
     for p in parts:
         mark, style = ("ok", "green") if p.ok else ("DIFFERS", "bold red")
