@@ -427,3 +427,34 @@ def test_file_text_never_reaches_the_terminal_as_control_sequences(tmp_path, cap
         assert "\x1b" not in out + err and "\x07" not in out + err, args
     assert "Case  [bold]x[/bold]" in run(capsys, "scenarios", "check", p)[1]
     assert "\x1b" not in junit.read_text()
+
+
+def test_tags_select_scenarios(capsys):
+    code, out, _ = run(capsys, "scenarios", "check", LIB, "--tag", "under-13s", "--json")
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert len(results) == 3 and all("under-13s" in r["tags"] for r in results)
+    code, out, _ = run(capsys, "scenarios", "coverage", LIB, "-t", "out-of-scope", "--json")
+    assert json.loads(out)["coverage"][0]["scenarios"] == 2
+    code, _, err = run(capsys, "scenarios", "check", LIB, "--tag", "no-such-tag")
+    assert code == 2 and "no scenario has the tag no-such-tag (tags in these files: " in err
+
+
+def test_handout_without_trainer_notes(capsys):
+    code, out, _ = run(capsys, "scenarios", "walkthrough", GROOMING, "-f", "markdown",
+                       "--no-notes")
+    assert code == 0 and "Trainer note" not in out and "### 5. Has any adult" in out
+
+
+def test_quiz_shuffle_with_a_seed_is_repeatable(capsys, monkeypatch):
+    files = [ROMANTIC, FORWARDED, GROOMING]
+    orders = []
+    for _ in range(2):
+        monkeypatch.setattr(sys, "stdin", io.StringIO("1\n0\n" * 3))
+        code, out, _ = run(capsys, "scenarios", "walkthrough", "--quiz", "--shuffle",
+                           "--seed", "7", *files)
+        assert code == 0
+        orders.append([line for line in out.splitlines() if line.startswith("CASE ")])
+    assert orders[0] == orders[1] and len(orders[0]) == 3
+    code, _, err = run(capsys, "scenarios", "walkthrough", ROMANTIC, "--shuffle")
+    assert code == 2 and "--shuffle and --seed are for --quiz" in err

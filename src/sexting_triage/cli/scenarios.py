@@ -7,6 +7,7 @@ per run, and the quiz reads answers with plain input() so it can be piped.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,22 @@ RulesMany = typer.Option(None, "--rules", "-r", metavar="ID|PATH",
                          "one each scenario names, else every edition its expect is keyed by.")
 
 
+TagOption = typer.Option(None, "--tag", "-t", metavar="TAG",
+                         help="Only scenarios with this tag (repeat: any of the tags).")
+
+
+def _select(scenarios: list[Scenario], tags: list[str] | None) -> list[Scenario]:
+    """The scenarios carrying any of the tags (all of them when no tag is given)."""
+    if not tags:
+        return scenarios
+    chosen = [s for s in scenarios if set(s.tags) & set(tags)]
+    if not chosen:
+        known = sorted({t for s in scenarios for t in s.tags})
+        raise UsageError(f"no scenario has the tag {', '.join(tags)} (tags in these files: "
+                         f"{', '.join(known) or 'none'})")
+    return chosen
+
+
 def _given(refs: list[str] | None, cache: RuleSets) -> list[RuleSet]:
     out: list[RuleSet] = []
     for ref in refs or []:
@@ -70,12 +87,13 @@ def _targets(s: Scenario, given: list[RuleSet], cache: RuleSets) -> list[RuleSet
     return out
 
 
-def run_checks(paths: list[Path], refs: list[str] | None, strict: bool
-               ) -> list[ScenarioResult]:
+def run_checks(paths: list[Path], refs: list[str] | None, strict: bool,
+               tags: list[str] | None = None) -> list[ScenarioResult]:
     """Every scenario against its rule sets; every invalid file reported at once."""
     cache = RuleSets()
     given = _given(refs, cache)
-    scenarios = load_scenarios(paths, rulesets=cache, known_ids=[r.id for r in given])
+    scenarios = _select(load_scenarios(paths, rulesets=cache,
+                                       known_ids=[r.id for r in given]), tags)
     results: list[ScenarioResult] = []
     problems: list[Problem] = []
     for s in scenarios:
@@ -118,13 +136,14 @@ def check_command(
     json_out: bool = JsonOption,
     strict: bool = typer.Option(False, "--strict", help="Answers the rule set does not ask "
                                 "fail the scenario instead of being warnings."),
+    tags: list[str] | None = TagOption,
     no_color: bool = NoColorOption,
 ) -> None:
     """Run every scenario and compare with its expected pathway, flags and reasons.
 
     Exit 0 when all pass, 1 when any fails, 2 for invalid files. A scenario whose expect has
     no block for a rule set is reported as not checked (it neither passes nor fails)."""
-    results = run_checks(paths, rules, strict)
+    results = run_checks(paths, rules, strict, tags)
     for r in results:
         for w in r.warnings:
             warn(w)
@@ -253,17 +272,33 @@ def walkthrough_command(
                                help="text for the screen, markdown for a printable handout."),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                        help="Write the handout to FILE instead of stdout."),
+    tags: list[str] | None = TagOption,
+    no_notes: bool = typer.Option(False, "--no-notes", help="Leave out the trainer notes "
+                                  "(a handout for trainees)."),
+    shuffle: bool = typer.Option(False, "--shuffle", help="Quiz: ask the cases in a random "
+                                 "order."),
+    seed: int | None = typer.Option(None, "--seed", metavar="N",
+                                    help="Quiz: with --shuffle, the same order every time."),
     no_color: bool = NoColorOption,
 ) -> None:
     """Replay a case step by step: the story, each question with its help, the scripted
     answer, the trainer's note, the rules that fire and the flags raised, then the result."""
     cache = RuleSets()
     given = [cache.get(rules)] if rules else []
-    scenarios = load_scenarios(files, rulesets=cache, known_ids=[r.id for r in given])
+    scenarios = _select(load_scenarios(files, rulesets=cache,
+                                       known_ids=[r.id for r in given]), tags)
+    if no_notes:
+        scenarios = [replace(s, notes={}) for s in scenarios]
+    if (shuffle or seed is not None) and not quiz:
+        raise UsageError("--shuffle and --seed are for --quiz")
     if quiz:
         if fmt is not Format.text or pause or output:
             raise UsageError("--quiz runs in the terminal: it takes no --format, --pause or "
                              "--output")
+        if shuffle:
+            import random
+
+            random.Random(seed).shuffle(scenarios)
         raise typer.Exit(_quiz(scenarios, rules, cache, no_color))
     if fmt is Format.markdown:
         from sexting_triage.render.walkthrough import markdown
@@ -430,6 +465,7 @@ def coverage_command(
         None, "--rules", "-r", metavar="ID|PATH",
         help="Measure against this rule set (repeat for several). Default: every rule set "
         "the scenarios are checked against."),
+    tags: list[str] | None = TagOption,
     json_out: bool = JsonOption,
     no_color: bool = NoColorOption,
 ) -> None:
@@ -439,7 +475,8 @@ def coverage_command(
 
     cache = RuleSets()
     given = _given(rules, cache)
-    scenarios = load_scenarios(paths, rulesets=cache, known_ids=[r.id for r in given])
+    scenarios = _select(load_scenarios(paths, rulesets=cache,
+                                       known_ids=[r.id for r in given]), tags)
     by_rs: dict[str, tuple[RuleSet, list[Any], int]] = {}
     for rs in given:
         by_rs[rs.id] = (rs, [], 0)
