@@ -210,3 +210,12 @@ def test_cli_verify_json(rec, tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["match"] is False
     assert {x["name"] for x in doc["parts"] if not x["ok"]} == {"content", "decision"}
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000, '{"n": ' + "9" * 5000 + "}"])
+def test_hostile_json_is_an_input_error(tmp_path, capsys, body):
+    p = tmp_path / "x.json"
+    p.write_text(body)
+    assert main(["record", "verify", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "not a decision record" in err and "Traceback" not in err
