@@ -440,3 +440,14 @@ def test_answers_for_another_edition_of_the_scenario_are_not_warned_about(tmp_pa
 def test_a_file_given_twice_is_read_once(tmp_path):
     p = write(tmp_path, "a.yaml", scenario_text("  pathway: proportionate-response\n"))
     assert len(load_scenarios([p, tmp_path, Path(str(tmp_path) + "/./a.yaml")])) == 1
+
+
+def test_a_named_rule_file_that_is_missing_or_invalid_is_located(tmp_path):
+    text = scenario_text("  pathway: out-of-scope\n", rules="../nowhere.yaml")
+    p = write(tmp_path, "s.yaml", text)
+    assert problems_of([p]) == [f"{p}:3:8: rules: ../nowhere.yaml: no such rule set"]
+    bad = write(tmp_path, "bad.yaml", "id: x\n")
+    p.write_text(scenario_text("  pathway: out-of-scope\n", rules="bad.yaml"))
+    msgs = problems_of([p])
+    assert msgs[-1] == f"{p}:3:8: rules: the rule set bad.yaml is invalid"
+    assert all(m.startswith(str(bad)) for m in msgs[:-1]) and len(msgs) > 1

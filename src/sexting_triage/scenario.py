@@ -434,7 +434,11 @@ def _validate(s: Scenario, rulesets: RuleSets, extra: set[str]
         try:
             targets.append(rulesets.get(s.rules, s.path))
         except InputError as exc:
-            problems.extend(exc.problems)
+            if len(exc.problems) == 1 and exc.problems[0].line is None:
+                problems.append(s.problem(("rules",), f"{s.rules}: {exc.problems[0].message}"))
+            else:  # the rule file itself is invalid: its problems, and where it was named
+                problems.extend(exc.problems)
+                problems.append(s.problem(("rules",), f"the rule set {s.rules} is invalid"))
         except UsageError as exc:
             problems.append(s.problem(("rules",), str(exc)))
     named = targets[0].id if targets else None
