@@ -193,3 +193,18 @@ def diff_command(
         diff_text(console(no_color=no_color), report)
     if not report.identical:
         raise typer.Exit(1)
+
+
+@rules_app.command("graph")
+def graph_command(
+    ruleset: str = typer.Argument(..., metavar="ID|PATH", help="A bundled id or a rule-set file."),
+    fmt: str = typer.Option("mermaid", "--format", help="mermaid or dot (Graphviz)."),
+) -> None:
+    """The questionnaire and its outcomes as a flowchart (Mermaid or Graphviz DOT)."""
+    from sexting_triage.errors import UsageError
+    from sexting_triage.graph import chart, dot, mermaid
+
+    if fmt not in ("mermaid", "dot"):
+        raise UsageError(f"unknown --format `{fmt}` (mermaid or dot)")
+    c = chart(resolve_rules(ruleset))
+    print(mermaid(c) if fmt == "mermaid" else dot(c), end="")
