@@ -384,7 +384,7 @@ def test_run_save_scenario_writes_a_passing_scenario(tmp_path, capsys):
 @pytest.mark.parametrize("command", ["check", "coverage"])
 def test_help_is_available(capsys, command):
     code, out, _ = run(capsys, "scenarios", command, "--help")
-    assert code == 0 and "PATH..." in out and "{paths}" not in out
+    assert code == 0 and "[PATH]..." in out and "{paths}" not in out
 
 
 def test_run_save_scenario_never_overwrites(tmp_path, capsys):
@@ -458,3 +458,10 @@ def test_quiz_shuffle_with_a_seed_is_repeatable(capsys, monkeypatch):
     assert orders[0] == orders[1] and len(orders[0]) == 3
     code, _, err = run(capsys, "scenarios", "walkthrough", ROMANTIC, "--shuffle")
     assert code == 2 and "--shuffle and --seed are for --quiz" in err
+
+
+def test_check_without_paths_uses_the_shipped_library(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "scenarios", "check")
+    assert code == 0 and "(29 scenarios, 29 checks)" in out
+    assert f"{LIB}/romantic/two-15-year-olds-swap-selfies.yaml" in out

@@ -41,9 +41,18 @@ app.add_typer(scenarios_app, name="scenarios")
 CHECK_SCHEMA = "sexting-triage/scenario-check/1"
 COVERAGE_SCHEMA = "sexting-triage/scenario-coverage/1"
 
-PathsArg = typer.Argument(..., help="Scenario files or folders (searched recursively for "
-                          "*.yaml and *.yml).", show_default=False,
-                          metavar="PATH...")
+PathsArg = typer.Argument(None, help="Scenario files or folders (searched recursively for "
+                          "*.yaml and *.yml). Default: the scenario library shipped with the "
+                          "tool.", show_default=False, metavar="[PATH]...")
+
+
+def _paths(paths: list[Path] | None) -> list[Path]:
+    """The paths given, or the shipped library (also inside an installed wheel)."""
+    if paths:
+        return paths
+    from sexting_triage.bundled import scenarios_dir
+
+    return [scenarios_dir()]
 RulesMany = typer.Option(None, "--rules", "-r", metavar="ID|PATH",
                          help="Check against this rule set (repeat for several). Default: the "
                          "one each scenario names, else every edition its expect is keyed by.")
@@ -129,7 +138,7 @@ def _summary(results: list[ScenarioResult]) -> dict[str, int]:
 
 @scenarios_app.command("check")
 def check_command(
-    paths: list[Path] = PathsArg,
+    paths: list[Path] | None = PathsArg,
     rules: list[str] | None = RulesMany,
     junit: Path | None = typer.Option(None, "--junit", metavar="FILE",
                                       help="Also write the results as JUnit XML."),
@@ -143,7 +152,7 @@ def check_command(
 
     Exit 0 when all pass, 1 when any fails, 2 for invalid files. A scenario whose expect has
     no block for a rule set is reported as not checked (it neither passes nor fails)."""
-    results = run_checks(paths, rules, strict, tags)
+    results = run_checks(_paths(paths), rules, strict, tags)
     for r in results:
         for w in r.warnings:
             warn(w)
@@ -460,7 +469,7 @@ def _score(con: Any, score: dict[str, int], done: int) -> None:
 
 @scenarios_app.command("coverage")
 def coverage_command(
-    paths: list[Path] = PathsArg,
+    paths: list[Path] | None = PathsArg,
     rules: list[str] | None = typer.Option(
         None, "--rules", "-r", metavar="ID|PATH",
         help="Measure against this rule set (repeat for several). Default: every rule set "
@@ -475,7 +484,7 @@ def coverage_command(
 
     cache = RuleSets()
     given = _given(rules, cache)
-    scenarios = _select(load_scenarios(paths, rulesets=cache,
+    scenarios = _select(load_scenarios(_paths(paths), rulesets=cache,
                                        known_ids=[r.id for r in given]), tags)
     by_rs: dict[str, tuple[RuleSet, list[Any], int]] = {}
     for rs in given:
