@@ -140,6 +140,7 @@ def ruleset_schema() -> dict[str, object]:
     from sexting_triage.model import RuleSet as RuleSetModel
 
     schema = RuleSetModel.model_json_schema(by_alias=True, mode="validation")
+    schema.pop("title", None)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": "sexting-triage/ruleset/1", "title": "sexting-triage rule set", **schema}
 
