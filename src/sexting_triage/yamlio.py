@@ -350,7 +350,9 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
 # ----------------------------------------------------------------------------- fast path
 
 FAST_MAX_CHARS = 64 * 1024
-_FAST_RISKY = re.compile(r"(?:^|[\s\[\]{},:-])[&*!%]|\t")
+# anchors, aliases, tags, directives, tabs, and a block-scalar header run into a comment
+# (`|#`: libyaml accepts it, PyYAML refuses it; found by tests/test_fuzz_loader.py)
+_FAST_RISKY = re.compile(r"(?:^|[\s\[\]{},:-])[&*!%]|\t|[|>][-+0-9]*#")
 
 
 def _fast_parser() -> type | None:
