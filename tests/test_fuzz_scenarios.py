@@ -1,0 +1,117 @@
+"""Fuzzing the scenario reader: mutated copies of the shipped scenario library load, or are
+refused with the tool's own error (InputError, located in the file), never anything else;
+`scenarios check` on them exits 0, 1 or 2 with no traceback.
+
+Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_scenarios.py
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from sexting_triage.errors import InputError, TriageError
+
+scenario = pytest.importorskip("sexting_triage.scenario")
+
+LONG = int(os.environ.get("SEXTING_TRIAGE_FUZZ_EXAMPLES", "0"))
+
+
+def fuzz(n: int) -> Any:
+    return settings(max_examples=LONG or n, deadline=None, derandomize=not LONG,
+                    suppress_health_check=[HealthCheck.too_slow,
+                                           HealthCheck.function_scoped_fixture])
+
+
+SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
+SHIPPED_DATA = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in SHIPPED]
+_DIR = Path(tempfile.mkdtemp(prefix="fuzz-scenarios-"))
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=15),
+    st.sampled_from(["yes", "no", "unknown", "widely", "full-investigation", "cop-2016",
+                     "cop-2024", "immediate-safeguarding", "adult-involved", "\x1b[2J"]),
+    st.lists(st.sampled_from(["yes", 1, "cop-2016"]), max_size=3),
+    st.dictionaries(st.sampled_from(["pathway", "flags", "cop-2016", "imagery", "x"]),
+                    st.sampled_from(["yes", 1, "full-investigation", None]), max_size=3),
+)
+
+
+def _paths(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [here]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out.extend(_paths(v, (*here, k)))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out.extend(_paths(v, (*here, i)))
+    return out
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> Any:
+    data = copy.deepcopy(draw(st.sampled_from(SHIPPED_DATA)))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(data) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = data
+        for k in path[:-1]:
+            parent = parent[k]
+        op = draw(st.sampled_from(["replace", "delete", "add", "wrap"]))
+        if op == "replace":
+            parent[path[-1]] = draw(VALUES)
+        elif op == "delete":
+            del parent[path[-1]]
+        elif op == "add" and isinstance(parent, dict):
+            parent[draw(st.sampled_from(["x", "notes", "rules", "expect", "scenarios"]))] = (
+                draw(VALUES))
+        elif op == "wrap":
+            parent[path[-1]] = [parent[path[-1]]]
+    if draw(st.booleans()) and isinstance(data, dict):
+        data = {"scenarios": [data, copy.deepcopy(data)]}
+    return data
+
+
+def test_shipped_library_loads() -> None:
+    """The mutations start from files that load (so a failure is the mutation's)."""
+    assert SHIPPED and scenario.load_scenarios(SHIPPED)
+
+
+@fuzz(60)
+@given(mutated())
+def test_mutated_scenarios_load_or_are_refused_in_place(data: Any) -> None:
+    p = _DIR / "s.yaml"
+    p.write_text(yaml.dump(data, Dumper=_Dumper, allow_unicode=True), encoding="utf-8")
+    try:
+        scenario.load_scenarios([p])
+    except InputError as exc:
+        for problem in exc.problems:
+            assert str(problem).startswith(str(p)), str(problem)
+    except TriageError:
+        pass
+
+
+@fuzz(25)
+@given(mutated())
+def test_scenarios_check_on_mutated_files(capsys: pytest.CaptureFixture[str], data: Any) -> None:
+    from sexting_triage.cli import main
+
+    p = _DIR / "c.yaml"
+    p.write_text(yaml.dump(data, Dumper=_Dumper, allow_unicode=True), encoding="utf-8")
+    code = main(["scenarios", "check", str(p), "--no-color"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1, 2), err
+    assert "Traceback" not in err + out
+    assert "\x1b" not in out + err
