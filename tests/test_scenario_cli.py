@@ -174,8 +174,8 @@ def test_rules_options_and_not_checked(tmp_path, capsys):
                    ("unkeyed.yaml", "draft-2030"): "passed"}
     code, out, _ = run(capsys, "scenarios", "check", tmp_path / "s", "--rules", draft)
     assert code == 0
-    assert f"NOT CHECKED {tmp_path / 's' / 'keyed.yaml'} [draft-2030]: its expect has no " \
-           "block for draft-2030" in out
+    assert f"NOT CHECKED against draft-2030 (1, their expect has no block for draft-2030): " \
+           f"{tmp_path / 's' / 'keyed.yaml'}" in out
     assert "1 passed, 0 failed, 1 not checked" in out
 
 

@@ -53,11 +53,11 @@ def _paths(paths: list[Path] | None) -> list[Path]:
     from sexting_triage.bundled import scenarios_dir
 
     return [scenarios_dir()]
+
+
 RulesMany = typer.Option(None, "--rules", "-r", metavar="ID|PATH",
                          help="Check against this rule set (repeat for several). Default: the "
                          "one each scenario names, else every edition its expect is keyed by.")
-
-
 TagOption = typer.Option(None, "--tag", "-t", metavar="TAG",
                          help="Only scenarios with this tag (repeat: any of the tags).")
 
@@ -75,6 +75,7 @@ def _select(scenarios: list[Scenario], tags: list[str] | None) -> list[Scenario]
 
 
 def _given(refs: list[str] | None, cache: RuleSets) -> list[RuleSet]:
+    """The rule sets named with --rules, each once."""
     out: list[RuleSet] = []
     for ref in refs or []:
         rs = cache.get(ref)
@@ -84,6 +85,7 @@ def _given(refs: list[str] | None, cache: RuleSets) -> list[RuleSet]:
 
 
 def _targets(s: Scenario, given: list[RuleSet], cache: RuleSets) -> list[RuleSet]:
+    """The rule sets to check a scenario against: --rules, else its own (see editions())."""
     if given:
         return given
     out = []
@@ -209,12 +211,16 @@ def _check_table(results: list[ScenarioResult], summary: dict[str, int], no_colo
             con.print(text(f"FAIL {r.scenario.name} [{r.ruleset.id}]: ", "bold red")
                       + text(r.scenario.title, "bold"))
             rows(con, [("-", text(f)) for f in r.failures], indent=2)
-    unchecked = [r for r in results if r.status == "not-checked"]
+    unchecked: dict[str, list[str]] = {}
+    for r in results:
+        if r.status == "not-checked":
+            unchecked.setdefault(r.ruleset.id, []).append(r.scenario.name)
     if unchecked:
         con.print()
-        for r in unchecked:
-            con.print(text(f"NOT CHECKED {r.scenario.name} [{r.ruleset.id}]: its expect has "
-                           f"no block for {r.ruleset.id}", "yellow"))
+    for rs_id, names in unchecked.items():
+        listed = ": " + ", ".join(names) if len(names) <= 10 else ""
+        con.print(text(f"NOT CHECKED against {rs_id} ({len(names)}, their expect has no "
+                       f"block for {rs_id}){listed}", "yellow"))
     con.print()
     n, c = summary["scenarios"], summary["checks"]
     con.print(text(f"{summary['passed']} passed, {summary['failed']} failed, "
