@@ -212,11 +212,11 @@ def test_walkthrough_text_shows_each_step(capsys):
     assert out.startswith("SCENARIO: A 14-year-old's image is forwarded")
     assert "THE CASE\n  A 14-year-old girl sent a nude image" in out
     step4 = out[out.index("STEP 4 of 15  [immediate_risk]"):out.index("STEP 5 of 15")]
-    assert "  Q: Is any child at immediate risk of harm" in step4
-    assert "  Help: If yes, you will be shown what to do first" in step4
-    assert "  A: Yes" in step4
-    assert "  Note: This is the moment to stop and make her safe." in step4
-    assert "-> Rule immediate-risk fires (raises flag immediate-safeguarding)" in step4
+    assert "\n  Q:    Is any child at immediate risk of harm" in step4
+    assert "\n        Help: If yes, you will be shown what to do first" in step4
+    assert "\n  A:    Yes\n" in step4
+    assert "\n  Note: This is the moment to stop and make her safe." in step4
+    assert "\n  ->    Rule immediate-risk fires (raises flag immediate-safeguarding)" in step4
     assert "Source: CoP-2016, Initial police action" in step4
     assert "URGENT: A child is at immediate risk: act now" in step4
     step2 = out[out.index("STEP 2 of 15"):out.index("STEP 3 of 15")]

@@ -114,7 +114,8 @@ def text_step(con: Console, step: Step, total: int, d: Decision) -> None:
         for c in r.cite:
             body += text(f"\nSource: {cite_label(c)}", "italic")
         items.append(("->", body))
-    rows(con, items)
+    # one marker width for every step, so the columns do not shift as notes come and go
+    rows(con, [(marker.ljust(5), body) for marker, body in items])
     for fid in step.new_flags:
         flag_block(con, rs.flags[fid])
     con.print()
