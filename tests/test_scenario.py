@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sexting_triage import engine, loader
 from sexting_triage.errors import InputError
@@ -451,3 +453,41 @@ def test_a_named_rule_file_that_is_missing_or_invalid_is_located(tmp_path):
     msgs = problems_of([p])
     assert msgs[-1] == f"{p}:3:8: rules: the rule set bad.yaml is invalid"
     assert all(m.startswith(str(bad)) for m in msgs[:-1]) and len(msgs) > 1
+
+
+# ----------------------------------------------------------------------------- properties
+
+
+@st.composite
+def complete_answers(draw, rs):
+    """A value for every question (engine.decide ignores those not asked)."""
+    return {q.id: draw(st.sampled_from(q.domain)) for q in rs.questions}
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_saved_scenarios_always_load_and_pass(data, tmp_path_factory, cop2016):
+    answers = data.draw(complete_answers(cop2016))
+    d = engine.decide(cop2016, answers)
+    folder = tmp_path_factory.mktemp("saved")
+    save_scenario(folder / "case.yaml", d, title="Generated")
+    (s,) = load_scenarios([folder / "case.yaml"])
+    r = check_scenario(s, cop2016, strict=True)
+    assert r.passed, r.failures
+    assert r.decision.pathway == d.pathway and r.decision.fired == d.fired
+
+
+def test_every_fired_rule_appears_at_exactly_one_walkthrough_step(cop2016):
+    from sexting_triage.scenario import fired_at
+
+    for s in load_scenarios([ROOT / "scenarios"]):
+        d = check_scenario(s, cop2016).decision
+        at = fired_at(d)
+        shown = [r.rule for reasons in at.values() for r in reasons]
+        assert sorted(shown) == sorted(d.fired), s.name
+        by_id = {r.id: r for r in cop2016.rules}
+        for qid, reasons in at.items():
+            for reason in reasons:  # shown at the last question it reads that was asked
+                read = [q for q in d.asked if q in by_id[reason.rule].reads]
+                assert read[-1] == qid, (s.name, reason.rule)
