@@ -154,6 +154,7 @@ def test_ctrl_c_saves_and_prints_the_resume_command(state, capsys):
                                "immediate_risk": "no"}
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert list(path.parent.iterdir()) == [path]  # no lock or temporary file left behind
     assert data["rules"]["id"] == "cop-2016" and len(data["rules"]["sha256"]) == 64
 
 

@@ -122,14 +122,15 @@ class Triage:
         self.save(self.answers)
         self.show_flags()
 
-    def show_flags(self, again: bool = False) -> None:
-        """Show each urgent flag the moment the answers so far make it certain."""
+    def show_flags(self) -> None:
+        """Show each urgent flag the moment the answers so far make it certain (once; again
+        if it is cleared and raised anew)."""
         from sexting_triage.engine import raised_so_far
         from sexting_triage.render.terminal import flag_block
 
         raised = {f for f in raised_so_far(self.rs, self.answers) if self.rs.flags[f].urgent}
         for f in self.rs.flags:
-            if f in raised and (again or f not in self.shown):
+            if f in raised and f not in self.shown:
                 self.con.print()
                 flag_block(self.con, self.rs.flags[f])
                 self.con.print()
@@ -343,6 +344,8 @@ def triage_command(
         _interrupted(sess, triage, isinstance(exc, EOFError), record, incident_ref,
                      save_scenario)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        sess.release()
 
     _finish(con, d, sess, record, incident_ref, save_scenario, keep_session)
 
