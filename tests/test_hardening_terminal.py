@@ -135,3 +135,29 @@ def test_error_messages_quoting_file_text_are_stripped(tmp_path: Path,
     assert code == 2 and "unknown field" in err
     assert not CONTROLS.search(err.replace("\n", "")), repr(err)
     assert "pwned" not in err
+
+
+def test_triage_accessible_never_interprets_file_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The question texts, help, options, review, urgent flags and result of a typed triage."""
+    import io
+    import sys
+
+    from sexting_triage import engine, loader
+
+    rules = hostile_rules(tmp_path)
+    rs = loader.load_ruleset(rules)
+    answers = {k: v for k, v in CLEAN.items() if k in rs.question_index} | {
+        "immediate_risk": "yes"}
+    facts: dict[str, object] = {}
+    lines = []
+    while (q := engine.next_question(rs, facts)) is not None:
+        facts[q.id] = answers[q.id]
+        lines += ["why", str(answers[q.id])]  # `why` prints the rules and their sources too
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join([*lines, ""]) + "\n"))
+    code, out, err = cli(capsys, "triage", "--accessible", "--rules", str(rules),
+                         "--session-dir", str(tmp_path / "s"))
+    assert code == 0, err
+    assert_inert(out)
+    assert not CONTROLS.search(err.replace("\n", ""))
