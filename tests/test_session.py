@@ -178,3 +178,22 @@ def test_resume_refuses_a_session_in_use(folder, cop2016, monkeypatch, capsys):
     s = S.Session.create(folder, cop2016, "cop-2016")
     assert main(["triage", "--resume", str(s.path)]) == 2
     assert "in use by another triage" in capsys.readouterr().err
+
+
+def test_resume_with_other_rules_repins_the_session(folder, cop2016, tmp_path, monkeypatch,
+                                                    capsys):
+    import sexting_triage.cli.triage as triage_mod
+    from sexting_triage.cli import main
+
+    monkeypatch.setattr(triage_mod, "stdin_is_interactive", lambda: True)
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO(""))
+    copy = tmp_path / "edited.yaml"
+    copy.write_text((ROOT / "rules" / "cop-2016.yaml").read_text() + "\n# edited\n")
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    s.set_answers({"imagery": "yes"})
+    s.release()
+    assert main(["triage", "--accessible", "--resume", str(s.path), "--rules", str(copy)]) == 130
+    assert "The rule set has changed" in capsys.readouterr().out
+    data = json.loads(s.path.read_text())
+    assert data["rules"]["ref"] == str(copy) and data["rules"]["sha256"] != cop2016.sha256
+    assert data["answers"] == {"imagery": "yes"}

@@ -304,6 +304,8 @@ def triage_command(
                 "were checked again with the new rules; only what is new will be asked.",
                 "bold"))
             sess.pin(rs)
+        if rules is not None:  # resumed with other rules: later resumes use them too
+            sess.rules["ref"] = S.rules_ref(rules, rs, loader.bundled_paths())
         for qid, why in restored.dropped:
             label = rs.question(qid).text if qid in rs.question_index else qid
             con.print(text(f"Note: the saved answer to \"{label}\" was dropped: {why}.",
