@@ -286,6 +286,8 @@ def triage_command(
     from sexting_triage.render.terminal import console, text
 
     con = console(no_color=no_color or plain)
+    if plain:
+        con.soft_wrap = True  # whole lines: a screen reader or braille display wraps them
     if resume is not None:
         try:
             sess = S.load(resume)
