@@ -1,5 +1,6 @@
-"""Regenerate docs/triage-example.svg and docs/examples/record-example.json: one triage (worked example 7 of the domain brief, with
-the cop-2016 rules) as a terminal picture, through the real triage loop and result screen.
+"""Regenerate docs/triage-example.svg and docs/examples/record-example.json: one triage
+(worked example 7 of the domain brief, with the cop-2016 rules) as a terminal picture,
+through the real triage loop and result screen, and the decision record it writes.
 
 The arrow-key menus cannot be captured by rich, so each question is drawn as it stays on the
 screen once answered (`? question  answer`), as questionary leaves it.
