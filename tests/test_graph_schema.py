@@ -77,3 +77,55 @@ def test_bundled_files_point_at_the_schema_and_validate(rid):
     bad["status"] = "retired"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate(bad)
+
+
+# ----------------------------------------------------------------------------- the policy guide
+
+
+POLICY = ROOT / "docs" / "policy-staff.md"
+
+
+def _demote(md: str, levels: int = 2) -> str:
+    out, fence = [], False
+    for line in md.splitlines():
+        if line.startswith("```"):
+            fence = not fence
+        if not fence and line.startswith("#"):
+            line = "#" * levels + line
+        out.append(line)
+    return "\n".join(out)
+
+
+def expected_sections() -> dict[str, str]:
+    """What the generated parts of docs/policy-staff.md must be, from the tool itself."""
+    from sexting_triage.diff import diff
+    from sexting_triage.graph import chart, mermaid
+    from sexting_triage.render.diffout import diff_markdown
+
+    note = diff_markdown(diff(resolve("cop-2016"), resolve("cop-2024")))
+    out = {"change-note": "\n" + _demote(note.rstrip("\n")) + "\n\n"}
+    for rid in BUNDLED:
+        out[f"chart:{rid}"] = "\n```mermaid\n" + mermaid(chart(resolve(rid))) + "```\n\n"
+    return out
+
+
+def _section(text: str, name: str) -> str:
+    start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_policy_guide_shows_the_real_change_note_and_charts():
+    text = POLICY.read_text(encoding="utf-8")
+    for name, body in expected_sections().items():
+        assert _section(text, name) == body, (
+            f"docs/policy-staff.md section {name} is stale: run "
+            "`python tests/test_graph_schema.py` to regenerate it")
+
+
+if __name__ == "__main__":  # regenerate the generated sections of docs/policy-staff.md
+    text = POLICY.read_text(encoding="utf-8")
+    for name, body in expected_sections().items():
+        start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
+        head, rest = text.split(start, 1)
+        text = head + start + body + end + rest.split(end, 1)[1]
+    POLICY.write_text(text, encoding="utf-8")

@@ -27,10 +27,13 @@ def _pct(n: int, total: int) -> str:
     return f"{p:.4f}%" if p < 0.01 else f"{p:.2f}%"
 
 
-def structural_lines(s: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """Sections of plain sentences describing the structural changes."""
+def structural_lines(s: dict[str, Any], full: bool = False
+                     ) -> list[tuple[str, list[str]]]:
+    """Sections of plain sentences describing the structural changes (long metadata
+    shortened unless `full`)."""
     out: list[tuple[str, list[str]]] = []
-    meta = [f"{k}: {_short(v['old'])} {ARROW} {_short(v['new'])}"
+    short = (lambda v: str(v)) if full else _short
+    meta = [f"{k}: {short(v['old'])} {ARROW} {short(v['new'])}"
             for k, v in s["metadata"].items()]
     out.append(("Metadata", meta))
     src = [f"added {x['key']}: {x['title']} ({x['date']})" for x in s["sources"]["added"]]
@@ -209,7 +212,7 @@ def diff_markdown(rep: DiffReport) -> str:
     out.append("")
     out.append("## What changed in the rules")
     out.append("")
-    for title, lines in structural_lines(rep.structural):
+    for title, lines in structural_lines(rep.structural, full=True):
         out.append(f"### {title}")
         out.append("")
         if not lines:
