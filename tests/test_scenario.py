@@ -491,3 +491,12 @@ def test_every_fired_rule_appears_at_exactly_one_walkthrough_step(cop2016):
             for reason in reasons:  # shown at the last question it reads that was asked
                 read = [q for q in d.asked if q in by_id[reason.rule].reads]
                 assert read[-1] == qid, (s.name, reason.rule)
+
+
+def test_folders_linked_in_are_searched_once(tmp_path):
+    write(tmp_path, "lib/a.yaml", scenario_text("  pathway: proportionate-response\n"))
+    (tmp_path / "lib" / "shared").symlink_to(tmp_path / "elsewhere")
+    write(tmp_path, "elsewhere/b.yaml", scenario_text("  pathway: proportionate-response\n"))
+    (tmp_path / "elsewhere" / "loop").symlink_to(tmp_path / "lib")
+    names = [Path(s.path).name for s in load_scenarios([tmp_path / "lib"])]
+    assert names == ["a.yaml", "b.yaml"]

@@ -294,20 +294,28 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.suffix in SCENARIO_SUFFIXES
-                           and f.is_file() and not any(part.startswith(".")
-                                                       for part in f.relative_to(p).parts))
-            out.extend(found)
+            found = []
+            visited: set[tuple[int, int]] = set()
+            for root, dirs, names in os.walk(p, followlinks=True):
+                st = os.stat(root)
+                if (st.st_dev, st.st_ino) in visited:  # a link back up the tree
+                    dirs[:] = []
+                    continue
+                visited.add((st.st_dev, st.st_ino))
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                found.extend(Path(root, n) for n in names
+                             if n.endswith(SCENARIO_SUFFIXES) and not n.startswith("."))
+            out.extend(sorted(found))
         elif p.exists():
             out.append(p)
         else:
             problems.append(Problem(str(p), None, None, "", "no such file or folder"))
     if problems:
         raise InputError(problems)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for f in out:  # a file named and also inside a folder named is read once
-        key = f.resolve()
+        key = os.path.abspath(f)
         if key not in seen:
             seen.add(key)
             unique.append(f)
