@@ -167,11 +167,32 @@ def diff_text(con: Console, rep: DiffReport) -> None:
                    "bold"))
 
 
+def _outcome(side: dict[str, Any]) -> str:
+    if side["pathway"] is not None:
+        flags = f" + {', '.join(side['flags'])}" if side["flags"] else ""
+        return f"{side['pathway']}{flags}"
+    if side["possible"]:
+        total = sum(o["count"] for o in side["possible"])
+        opts = "; ".join(f"{o['pathway']}{' + ' + ', '.join(o['flags']) if o['flags'] else ''}"
+                         f" ({o['count']} of {total})" for o in side["possible"])
+        return f"unanswered {', '.join(side['missing'])}: {opts}"
+    return "no decision"
+
+
+def _impact(s: dict[str, Any]) -> str:
+    if s["now_fails"]:
+        return "NOW FAILS"
+    if s["new"]["status"] == "failed":
+        return "fails in both"
+    if s["new"]["missing"]:
+        return "needs answers"
+    return "changes outcome" if s["changed"] else "same"
+
+
 def _scenario_line(s: dict[str, Any], old_id: str, new_id: str) -> str:
     o, n = s["old"], s["new"]
-    mark = "NOW FAILS" if s["now_fails"] else ("changed" if s["changed"] else "same")
-    line = (f"{mark}: {s['scenario']}: {old_id} {o['pathway']} ({o['status']}) {ARROW} "
-            f"{new_id} {n['pathway']} ({n['status']})")
+    line = (f"{_impact(s)}: {s['scenario']}: {old_id} {_outcome(o)} ({o['status']}) {ARROW} "
+            f"{new_id} {_outcome(n)} ({n['status']})")
     if n["failures"]:
         line += " - " + "; ".join(n["failures"])
     return line
@@ -257,14 +278,18 @@ def diff_markdown(rep: DiffReport) -> str:
     if rep.scenarios:
         out.append("## Scenarios")
         out.append("")
+        out.append("Expectations are the scenario's own for each edition; where it has none "
+                   f"for {new.id}, the {old.id} expectation is carried over.")
+        out.append("")
         out.append(f"| scenario | {old.id} | {new.id} | impact |")
         out.append("|---|---|---|---|")
         for s in rep.scenarios:
             o, n = s["old"], s["new"]
-            impact = "now fails: " + "; ".join(n["failures"]) if s["now_fails"] else (
-                "outcome changes" if s["changed"] else "same")
-            out.append(f"| {_md(s['scenario'])} | {o['pathway']} ({o['status']}) | "
-                       f"{n['pathway']} ({n['status']}) | {_md(impact)} |")
+            impact = _impact(s)
+            if n["failures"]:
+                impact += ": " + "; ".join(n["failures"])
+            out.append(f"| {_md(s['scenario'])} | {_md(_outcome(o))} ({o['status']}) | "
+                       f"{_md(_outcome(n))} ({n['status']}) | {_md(impact)} |")
         out.append("")
     out.append("## Sign-off")
     out.append("")
