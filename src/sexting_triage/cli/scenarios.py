@@ -259,7 +259,7 @@ def _ask(prompt: str) -> str:
     """One line from the trainee (plain input(), so a class can pipe answers in)."""
     try:
         got = input(prompt)
-    except EOFError:
+    except (EOFError, OSError):  # input ended, or there is no readable input at all
         print()
         raise _InputEnded() from None
     if not sys.stdin.isatty():
@@ -365,7 +365,7 @@ def _wait() -> bool:
     print("-- press Enter for the next step --", file=sys.stderr, flush=True)
     try:
         input()
-    except EOFError:
+    except (EOFError, OSError):
         return False
     return True
 
