@@ -161,12 +161,19 @@ class Space:
     # ------------------------------------------------------------------ setup
 
     def _domains(self) -> dict[str, tuple[Value, ...]]:
+        """Each fact's answers; for a question in both rule sets, the answers both accept
+        (so every example is accepted by both)."""
+        from sexting_triage.errors import UsageError
+
         out: dict[str, tuple[Value, ...]] = {}
         for s in self.sides:
             for q in s.rs.questions:
                 if q.id in out:
                     keep = set(q.domain)
                     out[q.id] = tuple(v for v in out[q.id] if v in keep)
+                    if not out[q.id]:
+                        raise UsageError(f"question `{q.id}` has no answer that both rule "
+                                         "sets accept, so they cannot be compared")
                 else:
                     out[q.id] = tuple(q.domain)
         return out
