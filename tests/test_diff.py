@@ -269,3 +269,21 @@ def test_scenario_without_the_new_answers_shows_every_possible_outcome(tmp_path,
                    ("proportionate-response", ()): 2,
                    ("proportionate-response", ("professional-judgement",)): 4}
     assert s["now_fails"] and "may not be proportionate-response" in new["failures"][0]
+
+
+def test_domain_change_is_structural_and_behaviour_uses_shared_answers(tmp_path):
+    data = base()
+    data["questions"][2]["choices"].insert(1, {"id": "few", "label": "A few"})
+    old, new = load(tmp_path, base(), "a.yaml"), load(tmp_path, data, "b.yaml")
+    (q,) = structural(old, new)["questions"]["changed"]
+    assert q["id"] == "extent" and q["domain"]["added"] == ["few"]
+    beh = behavioural(old, new)
+    assert beh.changed == 0 and beh.total == 1 + 18 * 2 * 3 + 18 * 3
+
+
+def test_conflicting_question_order_is_invalid_input(tmp_path, capsys):
+    data = base()
+    data["questions"][0], data["questions"][1] = data["questions"][1], data["questions"][0]
+    a, b = save(tmp_path, base(), "a.yaml"), save(tmp_path, data, "b.yaml")
+    assert main(["rules", "diff", str(a), str(b)]) == 2
+    assert "different orders" in capsys.readouterr().err
