@@ -107,6 +107,8 @@ def test_every_command_runs_without_network(home: Path, capsys: pytest.CaptureFi
         "rules show": [["rules", "show", "cop-2016"], ["rules", "show", "cop-2016", "--json"]],
         "rules check": [["rules", "check", "cop-2016"]],
         "rules diff": [["rules", "diff", "cop-2016", "cop-2016"]],
+        "rules schema": [["rules", "schema"]],
+        "rules graph": [["rules", "graph", "cop-2016"]],
         "record verify": [["record", "verify", str(record)]],
         "record show": [["record", "show", str(record)],
                         ["record", "show", str(record), "--format", "html"]],
