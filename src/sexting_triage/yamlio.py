@@ -367,14 +367,26 @@ def _fast_parser() -> type | None:
             SafeConstructor.__init__(self)
             _Resolver.__init__(self)
 
+        def construct_object(self, node: Node, deep: bool = False) -> Any:
+            # a plain string is its own value (what SafeConstructor.construct_yaml_str
+            # returns), without the constructor's dispatch: most values in these files
+            if type(node) is ScalarNode and node.tag == _STR_TAG:
+                return node.value
+            return super().construct_object(node, deep)
+
     return _CLoader
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _fast_safe(text: str) -> bool:
     """Small, plain text that cannot reach a limit load_yaml enforces while composing: no
     anchors, aliases, tags or directives, and nesting bounded well below MAX_DEPTH (brackets
     counted, block nesting bounded by each line's indentation and `- ` markers)."""
-    if len(text) > FAST_MAX_CHARS or _FAST_RISKY.search(text):
+    if len(text) > FAST_MAX_CHARS:
+        return False
+    if any(c in text for c in "&*!%\t") and _FAST_RISKY.search(text):
         return False
     if text.count("[") + text.count("{") > 16:
         return False
