@@ -326,9 +326,31 @@ def test_quiz_input_ending_early_exits_3_with_partial_score(capsys, monkeypatch)
     assert "SCORE: 2 of 2 (pathway 1/1, flags 1/1)" in out
 
 
-def test_quiz_refuses_markdown(capsys):
-    code, _, err = run(capsys, "scenarios", "walkthrough", ROMANTIC, "--quiz", "-f", "markdown")
-    assert code == 2 and "--quiz runs in the terminal" in err
+def test_quiz_refuses_pause_and_output_without_markdown(capsys):
+    code, _, err = run(capsys, "scenarios", "walkthrough", ROMANTIC, "--quiz", "--pause")
+    assert code == 2 and "--pause is for a walkthrough, not a --quiz" in err
+    code, _, err = run(capsys, "scenarios", "walkthrough", ROMANTIC, "--quiz", "-o", "x.md")
+    assert code == 2 and "--output is for --format markdown" in err
+
+
+def test_printable_quiz_with_answer_key(tmp_path, capsys):
+    target = tmp_path / "quiz.md"
+    code, _, _ = run(capsys, "scenarios", "walkthrough", "--quiz", "-f", "markdown", "-o",
+                     target, ROMANTIC, FORWARDED)
+    assert code == 0
+    doc = target.read_text(encoding="utf-8")
+    sheet, key = doc.split("# Answer key")
+    assert "## Case 2: A 14-year-old's image is forwarded" in sheet
+    assert "- Is any child at immediate risk of harm because of this (for example, talking " \
+           "about suicide or self-harm)? **Yes**" in sheet
+    assert sheet.count("- [ ] Full criminal investigation") == 2
+    assert "Investigation (Outcome 21 not available)" not in sheet.split("**Pathway:**")[0]
+    assert "Trainer note" not in doc and "This is the moment to stop" not in doc
+    assert "1. **Proportionate, safeguarding-led response (consider Outcome 21)**; flags: none" \
+        in key
+    assert "2. **Investigation (Outcome 21 not available)**; flags: A child is at immediate " \
+           "risk: act now (rule set cop-2016 1.0.0)" in key
+    assert "(rule `shared-widely-by-others`)" in key
 
 
 # ----------------------------------------------------------------------------- coverage

@@ -282,7 +282,8 @@ def walkthrough_command(
     pause: bool = typer.Option(False, "--pause", help="Wait for Enter between steps "
                                "(classroom pace)."),
     quiz: bool = typer.Option(False, "--quiz", help="Ask the trainee for the pathway and "
-                              "flags before revealing them; score the session."),
+                              "flags before revealing them; score the session. With "
+                              "--format markdown: a printable quiz with an answer key."),
     fmt: Format = typer.Option(Format.text, "--format", "-f",
                                help="text for the screen, markdown for a printable handout."),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
@@ -307,23 +308,29 @@ def walkthrough_command(
     if (shuffle or seed is not None) and not quiz:
         raise UsageError("--shuffle and --seed are for --quiz")
     if quiz:
-        if fmt is not Format.text or pause or output:
-            raise UsageError("--quiz runs in the terminal: it takes no --format, --pause or "
-                             "--output")
+        if pause:
+            raise UsageError("--pause is for a walkthrough, not a --quiz")
         if shuffle:
             import random
 
             random.Random(seed).shuffle(scenarios)
-        raise typer.Exit(_quiz(scenarios, rules, cache, no_color))
+        if fmt is Format.text:
+            if output is not None:
+                raise UsageError("--output is for --format markdown")
+            raise typer.Exit(_quiz(scenarios, rules, cache, no_color))
     if fmt is Format.markdown:
-        from sexting_triage.render.walkthrough import markdown
+        from sexting_triage.render.walkthrough import markdown, quiz_markdown
 
-        parts = []
+        decided = []
         for s in scenarios:
             rs = _edition(s, rules, cache)
             d, failures = _decide(s, rs)
-            parts.append(markdown(s, d, s.expectation_for(rs), failures))
-        doc = "\n---\n\n".join(parts)
+            decided.append((s, d, rs, failures))
+        if quiz:
+            doc = quiz_markdown([(s, d) for s, d, _, _ in decided])
+        else:
+            doc = "\n---\n\n".join(markdown(s, d, s.expectation_for(rs), failures)
+                                    for s, d, rs, failures in decided)
         if output is not None:
             from sexting_triage.scenario import write_atomic
 

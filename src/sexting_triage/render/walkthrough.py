@@ -209,3 +209,31 @@ def iter_text(con: Console, s: Scenario, d: Decision) -> Iterator[None]:
         yield None
         text_step(con, st, len(all_steps), d)
     yield None
+
+
+def quiz_markdown(cases: list[tuple[Scenario, Decision]]) -> str:
+    """A printable quiz: each case with what the responder established and boxes for the
+    pathway and flags, then an answer key with the reasons (trainer notes left out)."""
+    lines: list[str] = ["# Quiz: which pathway, and which flags?", "",
+                        "For each case, tick the pathway the rules recommend and every flag "
+                        "that applies.", ""]
+    for n, (s, d) in enumerate(cases, 1):
+        rs = d.ruleset
+        lines += [f"## Case {n}: {md(s.title)}", "", md(s.story), "",
+                  "**What the responder established:**", ""]
+        lines += [f"- {md(rs.question(q).text)} **{md(rs.question(q).label_of(v))}**"
+                  for q, v in d.answers.items()]
+        lines += ["", "**Pathway:**", ""]
+        lines += [f"- [ ] {md(rs.pathways[p].title)}" for p in rs.precedence]
+        lines += ["", "**Flags:**", "", "- [ ] No flag applies"]
+        lines += [f"- [ ] {md(rs.flags[f].title)}" for f in rs.flags] + [""]
+    lines += ["---", "", "# Answer key", ""]
+    for n, (_, d) in enumerate(cases, 1):
+        rs = d.ruleset
+        flags = ", ".join(md(rs.flags[f].title) for f in d.flags) or "none"
+        lines += [f"{n}. **{md(rs.pathways[d.pathway].title)}**; flags: {flags} "
+                  f"(rule set {md(rs.id)} {md(rs.version)})"]
+        lines += [f"   - {md(r.text)} (rule `{r.rule}`)" for r in d.reasons
+                  if r.role in ("pathway", "flag")]
+    lines += ["", f"*{md(NOTICE)}*", ""]
+    return "\n".join(lines)
