@@ -287,3 +287,25 @@ def test_conflicting_question_order_is_invalid_input(tmp_path, capsys):
     a, b = save(tmp_path, base(), "a.yaml"), save(tmp_path, data, "b.yaml")
     assert main(["rules", "diff", str(a), str(b)]) == 2
     assert "different orders" in capsys.readouterr().err
+
+
+def test_bundled_when_conditions_are_proved_exact(bundled):
+    """An exact proof, not a sample: cop-2024 asks every cop-2016 question under the same
+    conditions, so its view of a situation is the joint one; walking both again with each
+    `when` as a tracked condition on that side must find no situation where the condition
+    and group membership disagree."""
+    from sexting_triage.analysis import Side, Space
+
+    old, new, beh = bundled
+    for q in old.questions:
+        assert new.question(q.id).ask_when_text == q.ask_when_text
+    for g in [*beh.transitions, *beh.flag_changes]:
+        space = Space([Side(old), Side(new, conds=(C.parse(g.when),))])
+        inside = outside = 0
+        for lab, agg in space.explore().items():
+            is_member = g.member(((lab[0][0], lab[0][1]), (lab[1][0], lab[1][1])))
+            holds = lab[1][2][0]
+            assert holds == is_member, (g.when, lab, agg.example)
+            inside += agg.count if holds else 0
+            outside += 0 if holds else agg.count
+        assert inside == g.count and inside + outside == beh.total

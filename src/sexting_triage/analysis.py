@@ -21,7 +21,6 @@ facts its own questionnaire asks.
 from __future__ import annotations
 
 import itertools
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -619,21 +618,6 @@ def reachable(rs: RuleSet) -> Reachable:
     flags = frozenset(f for lab in outcomes for f in lab[0][1])
     rules = frozenset(r.id for r in rs.rules if space.sat(0, states, 0, r.when))
     return Reachable(frozenset(values), values, rules, pathways, flags, total)
-
-
-def _main(argv: Sequence[str]) -> None:  # pragma: no cover - a debugging aid
-    from sexting_triage import loader
-
-    r = reachable(loader.resolve(argv[0] if argv else None))
-    print(r.situations, sorted(r.pathways), sorted(r.flags), len(r.rules))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    _main(sys.argv[1:])
-
-
-def as_mapping(agg: Agg, i: int = 0) -> Mapping[str, Value]:
-    return side_answers(agg.example, i)
 
 
 # ----------------------------------------------------------------------------- rules check
