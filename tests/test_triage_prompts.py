@@ -65,23 +65,21 @@ def record_of(path: Path) -> dict:
 
 def test_whole_triage_every_question_type(state, tmp_path, capsys):
     rec = tmp_path / "r.json"
-    assert run(PROPORTIONATE + ENTER, "--record", str(rec)) == 0
+    assert run(PROPORTIONATE + ENTER, "--record", str(rec), "--incident-ref", "CAD-1234/26") == 0
     out = capsys.readouterr().out
-    assert "RECOMMENDED PATHWAY: Proportionate" in out
+    assert "Do not look at the image to answer this" in out  # help shown with the question
+    assert "Question 15" in out
     assert "REVIEW YOUR ANSWERS" in out
+    assert "RECOMMENDED PATHWAY: Proportionate" in out
     data = record_of(rec)
     assert data["answers"]["youngest_age"] == 15  # integer question
     assert data["answers"]["sharing_extent"] == "intended_recipient"  # choice question
     assert data["answers"]["imagery"] == "yes"  # yes/no/unknown question
     assert data["decision"]["pathway"]["id"] == "proportionate-response"
+    assert data["incident_ref"] == "CAD-1234/26"
+    assert stat.S_IMODE(rec.stat().st_mode) == 0o600
+    assert main(["record", "verify", str(rec)]) == 0
     assert list(state.iterdir()) == []  # a finished session is removed
-
-
-def test_help_text_is_shown_with_each_question(state, capsys):
-    assert run(PROPORTIONATE + ENTER) == 0
-    out = capsys.readouterr().out
-    assert "Do not look at the image to answer this" in out
-    assert "Question 15" in out
 
 
 def test_integer_range_is_validated(state, tmp_path, capsys):
@@ -229,15 +227,6 @@ def test_record_is_never_overwritten(state, tmp_path, capsys):
     assert main(["triage", "--record", str(rec)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert rec.read_text() == "{}"
-
-
-def test_record_and_incident_ref(state, tmp_path, capsys):
-    rec = tmp_path / "r.json"
-    assert run(PROPORTIONATE + ENTER, "--record", str(rec), "--incident-ref", "CAD-1234/26") == 0
-    data = record_of(rec)
-    assert data["incident_ref"] == "CAD-1234/26"
-    assert stat.S_IMODE(rec.stat().st_mode) == 0o600
-    assert main(["record", "verify", str(rec)]) == 0
 
 
 def test_keep_session_and_list_sessions(state, capsys):
