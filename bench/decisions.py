@@ -17,11 +17,11 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from common import BIN, floor, time_process  # noqa: E402
-from helpers import CLEAN  # noqa: E402
+from common import BIN, floor, time_process
 
-from sexting_triage.engine import decide  # noqa: E402
-from sexting_triage.loader import resolve  # noqa: E402
+from helpers import CLEAN
+from sexting_triage.engine import decide
+from sexting_triage.loader import resolve
 
 
 def decisions_per_second(rules: str, seconds: float = 2.0) -> float:

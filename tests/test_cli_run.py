@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import case
 
+from helpers import case
 from sexting_triage.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_run_text_has_pathway_reasons_actions_edition_and_reminder(tmp_path, capsys):
     p = answers_file(tmp_path, case(sharing_extent="few_others", shared_without_consent="yes"))
-    code, out, err = run(capsys, "run", str(p))
+    code, out, _ = run(capsys, "run", str(p))
     assert code == 0
     first = out.splitlines()[0]
     assert first.startswith("RECOMMENDED PATHWAY: Proportionate")
@@ -131,7 +131,7 @@ def test_rules_show(capsys):
     assert q["sharing_extent"]["domain"][0] == "not_shared"
     assert q["atypical_or_violent"]["ask_when"] == 'sexual_acts == "yes"'
     assert q["youngest_age"]["domain"] == list(range(18))
-    assert [p["id"] for p in doc["pathways"]][0] == "full-investigation"
+    assert doc["pathways"][0]["id"] == "full-investigation"
     code, out, _ = run(capsys, "rules", "show", "cop-2016")
     assert code == 0 and "asked when: sexual_acts == \"yes\"" in out
 

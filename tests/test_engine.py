@@ -4,8 +4,8 @@ public worked examples, ignored answers, missing answers and answer validation."
 from __future__ import annotations
 
 import pytest
-from helpers import case
 
+from helpers import case
 from sexting_triage.engine import decide, next_question, normalize
 from sexting_triage.errors import InvalidAnswers, MissingAnswers
 

@@ -50,10 +50,15 @@ def rows(con: Console, items: list[tuple[str, Text]], indent: int = 2) -> None:
     from rich.table import Table
 
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
+    markers = any(marker for marker, _ in items)
+    if markers:
+        grid.add_column(no_wrap=True)
     grid.add_column()
     for marker, body in items:
-        grid.add_row(text(marker), body)
+        if markers:
+            grid.add_row(text(marker), body)
+        else:
+            grid.add_row(body)
     con.print(Padding(grid, (0, 0, 0, indent)))
 
 
@@ -77,7 +82,8 @@ def flag_block(con: Console, flag: Flag) -> None:
     kind = "URGENT" if flag.urgent else "NOTE"
     style = "bold white on red" if flag.urgent else "bold magenta"
     con.print(text(f" {kind}: {flag.title} ", style) + text(f"  [{flag.id}]", "dim"))
-    rows(con, [("", text(flag.summary))] + [("[ ]", text(a)) for a in flag.actions])
+    rows(con, [("", text(flag.summary))])
+    rows(con, [("[ ]", text(a)) for a in flag.actions])
 
 
 def decision(con: Console, d: Decision) -> None:
