@@ -354,6 +354,12 @@ def _load_file(path: Path, rulesets: RuleSets, extra: set[str]) -> list[Scenario
     if not isinstance(data, dict):
         raise InputError([doc.problem((), "a scenario file is a mapping with title, story, "
                                           "answers and expect, or a list under `scenarios:`")])
+    if {"questions", "pathways", "precedence"} <= set(data):
+        raise InputError([doc.problem((), "this is a rule set, not a scenario file: give "
+                                          "it with --rules")])
+    if set(data) <= {"answers", "rules"} and "answers" in data:
+        raise InputError([doc.problem((), "this is an answers file (for `run`), not a "
+                                          "scenario: add `title`, `story` and `expect`")])
     items: list[tuple[int | None, PathKey, Any]]
     if "scenarios" in data:
         extra_keys = [doc.problem((k,), f"unknown field `{k}` (a file with `scenarios:` "
