@@ -487,3 +487,16 @@ def test_check_without_paths_uses_the_shipped_library(capsys, monkeypatch, tmp_p
     code, out, _ = run(capsys, "scenarios", "check")
     assert code == 0 and "(29 scenarios, 29 checks)" in out
     assert f"{LIB}/romantic/two-15-year-olds-swap-selfies.yaml" in out
+
+
+def test_quiet_check_shows_only_failures_and_the_summary(tmp_path, capsys):
+    scenario(tmp_path, "ok.yaml", keyed(pathway="proportionate-response"))
+    scenario(tmp_path, "bad.yaml", keyed(pathway="out-of-scope"), title="Bad")
+    code, out, _ = run(capsys, "scenarios", "check", tmp_path, "-q")
+    assert code == 1
+    assert out.splitlines()[0] == f"FAIL {tmp_path / 'bad.yaml'} [cop-2016]: Bad"
+    assert "PASS" not in out and "RESULT" not in out
+    assert out.splitlines()[-1] == "1 passed, 1 failed, 0 not checked (2 scenarios, 2 checks)"
+    code, out, _ = run(capsys, "scenarios", "check", LIB, "--quiet")
+    assert code == 0
+    assert out == "29 passed, 0 failed, 0 not checked (29 scenarios, 29 checks)\n"

@@ -148,6 +148,8 @@ def check_command(
     strict: bool = typer.Option(False, "--strict", help="Answers the rule set does not ask "
                                 "fail the scenario instead of being warnings."),
     tags: list[str] | None = TagOption,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Leave out the table: only "
+                               "failures and the summary."),
     no_color: bool = NoColorOption,
 ) -> None:
     """Run every scenario and compare with its expected pathway, flags and reasons.
@@ -177,13 +179,13 @@ def check_command(
         print(dumps({"schema": CHECK_SCHEMA, "summary": summary,
                      "results": [_result_dict(r) for r in results]}))
     else:
-        _check_table(results, summary, no_color)
+        _check_table(results, summary, no_color, quiet)
     if summary["failed"]:
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _check_table(results: list[ScenarioResult], summary: dict[str, int], no_color: bool
-                 ) -> None:
+def _check_table(results: list[ScenarioResult], summary: dict[str, int], no_color: bool,
+                 quiet: bool = False) -> None:
     from sexting_triage.render.safe import clean
     from sexting_triage.render.terminal import console, rows, text
 
@@ -203,10 +205,12 @@ def _check_table(results: list[ScenarioResult], summary: dict[str, int], no_colo
         table.append(clean(f"  {r.ruleset.id:<{w_rules}}  "
                            f"{(r.decision.pathway if r.decision else '-'):<{w_path}}  "
                            f"{r.scenario.name}: {r.scenario.title}"))
-    con.print(table, soft_wrap=True)
+    if not quiet:
+        con.print(table, soft_wrap=True)
     failed = [r for r in results if r.status == "failed"]
     if failed:
-        con.print()
+        if not quiet:
+            con.print()
         for r in failed:
             con.print(text(f"FAIL {r.scenario.name} [{r.ruleset.id}]: ", "bold red")
                       + text(r.scenario.title, "bold"))
@@ -215,13 +219,14 @@ def _check_table(results: list[ScenarioResult], summary: dict[str, int], no_colo
     for r in results:
         if r.status == "not-checked":
             unchecked.setdefault(r.ruleset.id, []).append(r.scenario.name)
-    if unchecked:
+    if unchecked and (failed or not quiet):
         con.print()
     for rs_id, names in unchecked.items():
         listed = ": " + ", ".join(names) if len(names) <= 10 else ""
         con.print(text(f"NOT CHECKED against {rs_id} ({len(names)}, their expect has no "
                        f"block for {rs_id}){listed}", "yellow"))
-    con.print()
+    if failed or unchecked or not quiet:
+        con.print()
     n, c = summary["scenarios"], summary["checks"]
     con.print(text(f"{summary['passed']} passed, {summary['failed']} failed, "
                    f"{summary['not_checked']} not checked ({n} scenario{'s' * (n != 1)}, "
