@@ -465,6 +465,8 @@ def _quiz(scenarios: list[Scenario], rules: str | None, cache: RuleSets, no_colo
                 con.print(text("The difference:", "bold"))
                 rows(con, [("-", text(line)) for line in diff])
             con.print()
+            if n < len(scenarios) and sys.stdin.isatty():  # time to talk it through
+                _ask("-- press Enter for the next case --")
     except _InputEnded:
         con.print(text(f"Input ended before the quiz finished ({done} of {len(scenarios)} "
                        "cases answered).", "bold"))
