@@ -510,3 +510,29 @@ def test_rule_sets_and_answers_files_are_recognised(tmp_path):
     p = write(tmp_path, "answers.yaml", "rules: cop-2016\nanswers:\n  imagery: 'no'\n")
     assert problems_of([p]) == [f"{p}:1:1: this is an answers file (for `run`), not a "
                                 "scenario: add `title`, `story` and `expect`"]
+
+
+SHIPPED = (ROOT / "scenarios" / "unknown-answers" / "early-reports.yaml").read_text()
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, len(SHIPPED)), junk=st.text(max_size=12),
+       where=st.integers(0, len(SHIPPED)))
+def test_damaged_scenario_files_give_located_problems_never_a_crash(tmp_path_factory, cut,
+                                                                     junk, where):
+    text = SHIPPED[:where] + junk + SHIPPED[where:cut] if where < cut else SHIPPED[:cut] + junk
+    folder = tmp_path_factory.mktemp("fuzz")
+    p = folder / "s.yaml"
+    p.write_bytes(text.encode("utf-8", errors="replace"))
+    try:
+        scenarios = load_scenarios([p])
+    except InputError as exc:
+        assert exc.problems and all(str(x).startswith(str(p)) for x in exc.problems)
+        return
+    cop = loader.resolve("cop-2016")
+    for s in scenarios:
+        try:
+            check_scenario(s, cop)
+        except InputError as exc:
+            assert all(str(x).startswith(str(p)) for x in exc.problems)
