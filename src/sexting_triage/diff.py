@@ -516,8 +516,9 @@ def when_condition(space: Space, states: Any, member: Callable[[Any], bool],
 
 
 def _widen(b: _Builder, cubes: list[Cube], space: Space) -> list[Cube]:
-    """Use the situations that cannot happen (a fact not asked, a question skipped) to drop
-    literals, keeping the condition exact over every reachable situation."""
+    """Use the situations that cannot happen (a fact not asked, a question skipped, an
+    answer that cannot go with the others) to drop literals and absorb cubes into others,
+    keeping the condition exact over every reachable situation."""
     order = space.pos_of
 
     def drop(cube: Cube) -> Cube:
@@ -526,6 +527,40 @@ def _widen(b: _Builder, cubes: list[Cube], space: Space) -> list[Cube]:
             if b.safe(trial):
                 cube = trial
         return cube
+
+    def shorter(cube: Cube) -> Cube:
+        """Where a fact is always asked inside the cube, whether the literal also admits
+        "not asked" changes nothing: pick the shorter way to write it."""
+        cube = dict(cube)
+        for f in list(cube):
+            if b.hits({**cube, f: frozenset({BOTTOM})}, lambda lab: True):
+                continue
+            present = cube[f] - {BOTTOM}
+            if not present:
+                continue
+            others = len(space.domains[f]) - len(present)
+            cube[f] = present | {BOTTOM} if others < len(present) else present
+        return cube
+
+    def absorb(cubes: list[Cube]) -> list[Cube]:
+        """Replace two cubes by the smallest cube containing both, where that adds no
+        situation outside the group."""
+        cubes = list(cubes)
+        changed = True
+        while changed and len(cubes) > 1:
+            changed = False
+            for i in range(len(cubes)):
+                for j in range(i + 1, len(cubes)):
+                    c, d = cubes[i], cubes[j]
+                    hull = {f: c[f] | d[f] for f in c if f in d}
+                    hull = {f: v for f, v in hull.items() if not _full(f, v, space.domains)}
+                    if b.safe(hull):
+                        cubes = [x for n, x in enumerate(cubes) if n not in (i, j)] + [hull]
+                        changed = True
+                        break
+                if changed:
+                    break
+        return cubes
 
     out: list[Cube] = []
     for cube in sorted(cubes, key=len):
@@ -541,21 +576,8 @@ def _widen(b: _Builder, cubes: list[Cube], space: Space) -> list[Cube]:
                     cube = trial
         out.append(drop(cube))
     out = _merge(_expand(b, _merge(out)))
-    # where a fact is always asked inside the cube, whether the literal also admits "not
-    # asked" changes nothing: pick the shorter way to write it
-    final = []
-    for cube in out:
-        cube = dict(cube)
-        for f in list(cube):
-            if b.hits({**cube, f: frozenset({BOTTOM})}, lambda lab: True):
-                continue
-            present = cube[f] - {BOTTOM}
-            if not present:
-                continue
-            others = len(space.domains[f]) - len(present)
-            cube[f] = present | {BOTTOM} if others < len(present) else present
-        final.append(drop(cube))
-    return _merge(final)
+    out = _merge([drop(shorter(c)) for c in absorb(out)])
+    return _merge([drop(shorter(c)) for c in absorb(out)])
 
 
 def _expand(b: _Builder, cubes: list[Cube]) -> list[Cube]:
