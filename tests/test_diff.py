@@ -309,3 +309,12 @@ def test_bundled_when_conditions_are_proved_exact(bundled):
             inside += agg.count if holds else 0
             outside += 0 if holds else agg.count
         assert inside == g.count and inside + outside == beh.total
+
+
+def test_pretty_when_is_the_same_condition(bundled):
+    from sexting_triage.render.diffout import pretty_when
+
+    for g in [*bundled[2].transitions, *bundled[2].flag_changes]:
+        shown = pretty_when(g.when)
+        assert C.parse(shown) == C.parse(g.when)
+        assert "\n" in shown

@@ -152,7 +152,7 @@ def diff_text(con: Console, rep: DiffReport) -> None:
         con.print(text("  no situation gets a different pathway or different flags"))
     for g in [*beh.transitions, *beh.flag_changes]:
         con.print(text(f"\n  {_group_title(g)}: {g.count:,} situation(s)", "bold"))
-        con.print(text(f"    when: {g.when}"))
+        con.print(text("    when: " + pretty_when(g.when).replace("\n", "\n        ")))
         con.print(text(f"    for example: {_answers(g.example)}", "dim"))
         if g.rules_old:
             con.print(text(f"    rules ({old.id}): {', '.join(g.rules_old)}", "dim"))
@@ -199,6 +199,21 @@ def _scenario_line(s: dict[str, Any], old_id: str, new_id: str) -> str:
 
 
 # ----------------------------------------------------------------------------- markdown
+
+
+def pretty_when(when: str) -> str:
+    """A long condition with one top-level `and` part per line (still valid to paste into
+    a rule file: conditions may span lines)."""
+    from sexting_triage import conditions as C
+
+    cond = C.parse(when)
+    if not isinstance(cond, C.And) or len(when) <= 80:
+        return when
+    parts = []
+    for item in cond.items:
+        text = C.to_text(item)
+        parts.append(f"({text})" if isinstance(item, C.Or) else text)
+    return "\n  and ".join(parts)
 
 
 def _md(s: object) -> str:
@@ -256,7 +271,7 @@ def diff_markdown(rep: DiffReport) -> str:
         out.append("When:")
         out.append("")
         out.append("```")
-        out.append(g.when)
+        out.append(pretty_when(g.when))
         out.append("```")
         out.append("")
         if g.rules_old:
