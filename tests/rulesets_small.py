@@ -100,8 +100,10 @@ def outcome_counts(rs) -> Counter:
         try:
             d = engine.decide(rs, s)
             counts[(d.pathway, d.flags)] += 1
-        except NoPathway:
-            counts[(None, ())] += 1
+        except NoPathway:  # a gap: its flags still come from the engine
+            facts = engine.walk(rs, s, complete=True).facts
+            _, flags, _ = engine.outcome(rs, facts)
+            counts[(None, flags)] += 1
     return counts
 
 

@@ -217,3 +217,46 @@ def test_check_cli_text_and_exit_codes(tmp_path, capsys):
 
 def test_variant_helper_is_independent():
     assert variant(id="x")["id"] == "x" and base()["id"] == "mini"
+
+
+# ----------------------------------------------------------------------------- random rule sets
+
+ATOMS = ['imagery == "yes"', 'imagery != "no"', 'imagery in ["yes", "unknown"]', "age < 13",
+         "age >= 15", "age == 4", 'extent == "wide"', 'extent != "none"',
+         'malice == "unknown"', 'malice not in ["no"]']
+
+
+def _cond(draw, depth: int = 0) -> str:
+    kind = draw(st.integers(0, 3 if depth < 2 else 0))
+    if kind == 0:
+        return draw(st.sampled_from(ATOMS))
+    if kind == 1:
+        return f"not ({_cond(draw, depth + 1)})"
+    joiner = " and " if kind == 2 else " or "
+    return "(" + joiner.join(_cond(draw, depth + 1) for _ in range(2)) + ")"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_random_rule_sets_count_like_brute_force(tmp_path_factory, data):
+    """Random small rule sets (random conditions, skips and early stops): the symbolic
+    counts per outcome equal listing every situation and deciding it."""
+    draw = data.draw
+    spec = base()
+    spec["questions"][2]["ask_when"] = draw(st.sampled_from(
+        ['imagery == "yes"', 'imagery != "unknown"', "age < 10", None])) or None
+    if spec["questions"][2]["ask_when"] is None:
+        del spec["questions"][2]["ask_when"]
+    spec["questions"][3]["ask_when"] = draw(st.sampled_from(
+        ['extent == "wide"', 'imagery == "yes" or age > 3', 'age != 7']))
+    rule(spec, "no-image")["when"] = draw(st.sampled_from(
+        ['imagery == "no"', 'imagery == "no" or age == 0', 'imagery == "no" and age < 9']))
+    for r in spec["rules"]:
+        if r["id"] not in ("no-image", "in-scope"):
+            r["when"] = _cond(draw)
+    rs = load(tmp_path_factory.mktemp("r"), spec)
+    brute = outcome_counts(rs)
+    assert symbolic_counts(rs) == dict(brute)
+    report = check(rs)
+    gaps = sum(n for (p, _), n in brute.items() if p is None)
+    assert any(f.code == "no-pathway" for f in report.errors) == bool(gaps)
