@@ -386,7 +386,9 @@ def _fast_safe(text: str) -> bool:
     counted, block nesting bounded by each line's indentation and `- ` markers)."""
     if len(text) > FAST_MAX_CHARS:
         return False
-    if any(c in text for c in "&*!%\t") and _FAST_RISKY.search(text):
+    if "\ufeff" in text:  # a byte-order mark inside the text: libyaml reads it otherwise
+        return False
+    if any(c in text for c in "&*!%\t#") and _FAST_RISKY.search(text):
         return False
     if text.count("[") + text.count("{") > 16:
         return False
