@@ -318,3 +318,44 @@ def test_pretty_when_is_the_same_condition(bundled):
         shown = pretty_when(g.when)
         assert C.parse(shown) == C.parse(g.when)
         assert "\n" in shown
+
+
+ATOMS = ['imagery == "yes"', 'imagery != "no"', "age < 13", "age >= 15", 'extent == "wide"',
+         'extent != "none"', 'malice == "unknown"', 'malice not in ["no"]']
+
+
+def _random_set(draw) -> dict:
+    spec = base()
+    spec["questions"][3]["ask_when"] = draw(st.sampled_from(
+        ['extent == "wide"', 'imagery == "yes" or age > 3', 'age != 7']))
+    for r in spec["rules"]:
+        if r["id"] not in ("no-image", "in-scope"):
+            a, b = draw(st.sampled_from(ATOMS)), draw(st.sampled_from(ATOMS))
+            r["when"] = draw(st.sampled_from([a, f"{a} and {b}", f"{a} or {b}",
+                                              f"not ({a})"]))
+    return spec
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.data())
+def test_random_pairs_when_conditions_are_exact(tmp_path_factory, data):
+    """Random pairs of small rule sets: every group's count and `when` agree with deciding
+    every joint situation under both."""
+    d = tmp_path_factory.mktemp("pair")
+    old = load(d, _random_set(data.draw), "a.yaml")
+    new = load(d, _random_set(data.draw), "b.yaml")
+    beh = behavioural(old, new)
+    joints = joint_situations(old, new, DOMAINS)
+    assert beh.total == len(joints)
+    gap_free = [j for j in joints if _decides(old, j) and _decides(new, j)]
+    assert_exact(old, new, beh, gap_free)
+
+
+def _decides(rs, answers) -> bool:
+    from sexting_triage.errors import NoPathway
+
+    try:
+        engine.decide(rs, answers)
+    except NoPathway:
+        return False
+    return True
