@@ -398,9 +398,10 @@ class Space:
              states: tuple[SideState, ...] | None = None) -> tuple[Any, Agg] | None:
         """The first label (with an example) for which `pred(label)` holds, stopping as
         soon as one is found; None if there is none."""
-        if states is None:
+        if states is None:  # a new search: what did not match before may match now
             states = self.root()
             pos = 0
+            self._nomatch = set()
         assert pos is not None
         key = (pos, states)
         if key in self._nomatch:

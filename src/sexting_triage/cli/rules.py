@@ -116,7 +116,10 @@ def check_command(ruleset: str = typer.Argument(..., metavar="ID|PATH",
                   json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
     """Exact analysis over every reachable situation: gaps, unreachable questions, answers,
     rules and pathways, questions that never matter, uncited sources, and the rule set's
-    declared invariants proved (or a counterexample). Exit 0 clean, 1 errors."""
+    declared invariants proved (or a counterexample). A monotone invariant compares each
+    situation with every situation that differs in that answer, keeps every other answer
+    both ask, and lets newly asked questions take any answer (docs/policy-staff.md).
+    Exit 0 clean, 1 errors or a failing invariant."""
     from sexting_triage.analysis import check
 
     rs = resolve_rules(ruleset)
