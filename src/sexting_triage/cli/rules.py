@@ -1,4 +1,4 @@
-"""`sexting-triage rules ...`: list and show rule sets (policy staff)."""
+"""`sexting-triage rules ...`: list, show, check, diff, graph and schema (policy staff)."""
 
 from __future__ import annotations
 
