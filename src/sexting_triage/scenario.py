@@ -286,6 +286,10 @@ class RuleSets:
     def known(self, rs_id: str) -> bool:
         return rs_id in self._by_ref or rs_id in self.bundled
 
+    def loaded(self, rs_id: str) -> RuleSet | None:
+        """A rule set already loaded (e.g. given with --rules) whose id is `rs_id`."""
+        return next((rs for rs in self._by_ref.values() if rs.id == rs_id), None)
+
 
 def find_files(paths: Iterable[Path]) -> list[Path]:
     """Scenario files: files as given, folders searched recursively for *.yaml/*.yml."""
@@ -461,7 +465,11 @@ def _validate(s: Scenario, rulesets: RuleSets, extra: set[str]
             if not s.rules:
                 targets.append(rulesets.get(None))
             continue
-        if e.key == named or e.key in extra:
+        if e.key == named:
+            continue
+        if e.key in extra:  # given with --rules: validate against that file, by its id
+            if not s.rules and (given := rulesets.loaded(e.key)) is not None:
+                targets.append(given)
             continue
         if not rulesets.known(e.key):
             known = ", ".join(rulesets.bundled) or "none"
