@@ -406,3 +406,30 @@ def test_edited_answers_in_a_session_are_dropped_with_a_note(
     assert "with 1 answer(s)" in out
     assert "dropped" in out and "\x1b" not in out + err
     assert json.loads(s.path.read_text())["answers"] == {"imagery": "yes"}
+
+
+def test_one_session_is_never_continued_in_two_terminals(tmp_path: Path) -> None:
+    """While one triage uses a session, resuming the same file elsewhere is refused, and the
+    running triage's answers are untouched; once it is killed the session resumes."""
+    folder = tmp_path / "sessions"
+    a = start(tmp_path, folder)
+    assert a.stdin is not None
+    try:
+        for k, (_, line) in enumerate(ANSWERS[:3], 1):
+            a.stdin.write(line + "\n")
+            a.stdin.flush()
+            wait_for(lambda k=k: (x := saved(folder)) is not None and len(x) == k, "answers")
+        (path,) = folder.glob("*.json")
+        b = subprocess.run([sys.executable, "-m", "sexting_triage", "triage", "--accessible",
+                            "--resume", str(path)], input="no\n" * 20, capture_output=True,
+                           text=True, env=env(tmp_path), timeout=60)
+        assert b.returncode == 2, b.stderr
+        assert "in use by another triage" in b.stderr and "Traceback" not in b.stderr
+        assert saved(folder) == expected(3)
+    finally:
+        a.send_signal(signal.SIGKILL)
+        a.wait()
+    c = subprocess.run([sys.executable, "-m", "sexting_triage", "triage", "--accessible",
+                        "--resume", str(path)], input="", capture_output=True, text=True,
+                       env=env(tmp_path), timeout=60)
+    assert c.returncode == 130 and "with 3 answer(s)" in c.stdout, c.stderr
