@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from sexting_triage.cli import main
+from sexting_triage.scenario import load_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "scenarios"
@@ -57,12 +58,18 @@ def keyed(**block: object) -> dict:
 # ----------------------------------------------------------------------------- check
 
 
+def library_summary() -> str:
+    """The check summary for the shipped library: every case is keyed by both editions."""
+    n = len(load_scenarios([LIB]))
+    return f"{2 * n} passed, 0 failed, 0 not checked ({n} scenarios, {2 * n} checks)"
+
+
 def test_check_library_passes(capsys):
     code, out, err = run(capsys, "scenarios", "check", LIB)
     assert code == 0, out + err
     assert out.splitlines()[0].split() == ["RESULT", "RULES", "PATHWAY", "SCENARIO:", "TITLE"]
     assert "FAIL" not in out and err == ""
-    assert out.rstrip().endswith("0 failed, 0 not checked (29 scenarios, 29 checks)")
+    assert out.rstrip().endswith(library_summary())
 
 
 def test_check_failures_exit_1_and_say_expected_versus_actual(tmp_path, capsys):
@@ -210,7 +217,7 @@ def test_walkthrough_text_shows_each_step(capsys):
     code, out, err = run(capsys, "scenarios", "walkthrough", FORWARDED, "--no-color")
     assert code == 0 and err == ""
     assert out.startswith("SCENARIO: A 14-year-old's image is forwarded")
-    assert "THE CASE\n  A 14-year-old girl sent a nude image" in out
+    assert "THE CASE\n  A 14-year-old girl sent a nude selfie" in out
     step4 = out[out.index("STEP 4 of 15  [immediate_risk]"):out.index("STEP 5 of 15")]
     assert "\n  Q:    Is any child at immediate risk of harm" in step4
     assert "\n        Help: If yes, you will be shown what to do first" in step4
@@ -359,7 +366,8 @@ def test_printable_quiz_with_answer_key(tmp_path, capsys):
 def test_coverage_of_the_library_is_complete(capsys):
     code, out, _ = run(capsys, "scenarios", "coverage", LIB, "--rules", "cop-2016")
     assert code == 0
-    assert out.startswith("COVERAGE of cop-2016 1.0.0 by 29 scenarios")
+    assert out.startswith(f"COVERAGE of cop-2016 1.0.0 by {len(load_scenarios([LIB]))} "
+                          "scenarios")
     assert "rules       32 of 32  reachable exercised (100%)" in out
     assert "Every reachable pathway, flag, rule, question and answer value is exercised." in out
 
@@ -379,8 +387,10 @@ def test_coverage_json(capsys):
     assert code == 0
     doc = json.loads(out)
     assert doc["schema"] == "sexting-triage/scenario-coverage/1"
-    (c,) = doc["coverage"]
-    assert c["rules"]["id"] == "cop-2016" and c["scenarios"] == 2
+    # both cases are keyed by both editions: one coverage per edition
+    assert [c["rules"]["id"] for c in doc["coverage"]] == ["cop-2016", "cop-2024"]
+    c = doc["coverage"][0]
+    assert c["scenarios"] == 2
     assert c["counts"]["pathways"] == {"exercised": 2, "reachable": 4}
     assert c["exercised"]["pathways"] == {"proportionate-response": 1, "full-investigation": 1}
     assert "standard-investigation" in c["never_exercised"]["pathways"]
@@ -419,18 +429,20 @@ def test_run_save_scenario_never_overwrites(tmp_path, capsys):
     assert target.read_text() == "a trainer's edited scenario\n"
 
 
-def test_nothing_checked_against_an_edition_is_said_plainly(capsys):
-    code, out, err = run(capsys, "scenarios", "check", ROMANTIC, "--rules", "cop-2024")
+def test_nothing_checked_against_an_edition_is_said_plainly(tmp_path, capsys):
+    p = scenario(tmp_path, "old.yaml", keyed(pathway="proportionate-response"))
+    code, out, err = run(capsys, "scenarios", "check", p, "--rules", "cop-2024")
     assert code == 0
     assert out.splitlines()[1].startswith("NOT CHECKED  cop-2024")
     assert "warning: no scenario states what cop-2024 should give, so none was checked " \
            "against it: add a `cop-2024:` block under `expect`" in err
 
 
-def test_walkthrough_of_answers_incomplete_for_the_edition(capsys):
-    code, out, err = run(capsys, "scenarios", "walkthrough", ROMANTIC, "--rules", "cop-2024")
+def test_walkthrough_of_answers_incomplete_for_the_edition(tmp_path, capsys):
+    p = scenario(tmp_path, "old.yaml", keyed(pathway="proportionate-response"))
+    code, out, err = run(capsys, "scenarios", "walkthrough", p, "--rules", "cop-2024")
     assert code == 2 and out == ""
-    assert f"{ROMANTIC}: cannot replay under cop-2024: the answers are incomplete for " \
+    assert f"{p}: cannot replay under cop-2024: the answers are incomplete for " \
            "cop-2024: it asks" in err
 
 
@@ -455,7 +467,9 @@ def test_tags_select_scenarios(capsys):
     code, out, _ = run(capsys, "scenarios", "check", LIB, "--tag", "under-13s", "--json")
     assert code == 0
     results = json.loads(out)["results"]
-    assert len(results) == 3 and all("under-13s" in r["tags"] for r in results)
+    # three cases, each checked under both editions it is keyed by
+    assert len({r["scenario"] for r in results}) == 3 and len(results) == 6
+    assert all("under-13s" in r["tags"] for r in results)
     code, out, _ = run(capsys, "scenarios", "coverage", LIB, "-t", "out-of-scope", "--json")
     assert json.loads(out)["coverage"][0]["scenarios"] == 2
     code, _, err = run(capsys, "scenarios", "check", LIB, "--tag", "no-such-tag")
@@ -485,7 +499,7 @@ def test_quiz_shuffle_with_a_seed_is_repeatable(capsys, monkeypatch):
 def test_check_without_paths_uses_the_shipped_library(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "scenarios", "check")
-    assert code == 0 and "(29 scenarios, 29 checks)" in out
+    assert code == 0 and library_summary() in out
     assert f"{LIB}/romantic/two-15-year-olds-swap-selfies.yaml" in out
 
 
@@ -499,4 +513,4 @@ def test_quiet_check_shows_only_failures_and_the_summary(tmp_path, capsys):
     assert out.splitlines()[-1] == "1 passed, 1 failed, 0 not checked (2 scenarios, 2 checks)"
     code, out, _ = run(capsys, "scenarios", "check", LIB, "--quiet")
     assert code == 0
-    assert out == "29 passed, 0 failed, 0 not checked (29 scenarios, 29 checks)\n"
+    assert out == library_summary() + "\n"
