@@ -108,6 +108,8 @@ FIRES = {
     "ai-or-altered": (case(ai_or_altered="yes"), case(ai_or_altered="unknown")),
     "ai-or-altered-without-consent": (case(ai_or_altered="yes", shared_without_consent="yes"),
                                       case(ai_or_altered="yes")),
+    "ai-or-altered-kept": (case(ai_or_altered="yes", sharing_extent="not_shared"),
+                           case(ai_or_altered="no", sharing_extent="not_shared")),
     "ai-or-altered-unknown": (case(ai_or_altered="unknown"), case(ai_or_altered="yes")),
     "shared-widely-by-others": (case(sharing_extent="widely", shared_without_consent="yes"),
                                 case(sharing_extent="few_others", shared_without_consent="yes")),
