@@ -222,6 +222,11 @@ def rules_for(record: dict[str, Any], ref: str | None) -> RuleSet:
                      "the rule-set file with --rules PATH")
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A stored list, or the value as a one-item list: an edited record may hold anything."""
+    return value if isinstance(value, list) else ([] if value is None else [value])
+
+
 def _names(items: list[Any]) -> str:
     return ", ".join(str(x) for x in items) or "none"
 
@@ -287,10 +292,10 @@ def verify(record: dict[str, Any], rs: RuleSet) -> list[Part]:
     if old_path != now["pathway"]["id"]:
         diffs.append(f"pathway was {old_path}, now {now['pathway']['id']}")
     if stored.get("flags") != now["flags"]:
-        diffs.append(f"flags were {_names(stored.get('flags') or [])}, now "
+        diffs.append(f"flags were {_names(_as_list(stored.get('flags')))}, now "
                      f"{_names(now['flags'])}")
     if stored.get("reasons") != now["reasons"]:
-        was = [r.get("rule") for r in stored.get("reasons") or [] if isinstance(r, dict)]
+        was = [r.get("rule") for r in _as_list(stored.get("reasons")) if isinstance(r, dict)]
         is_ = [r["rule"] for r in now["reasons"]]
         diffs.append(f"reasons differ (rules were {_names(was)}; now {_names(is_)})"
                      if was != is_ else "reason texts or citations differ")
