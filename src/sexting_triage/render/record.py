@@ -20,17 +20,26 @@ def _s(value: object) -> str:
     return clean("" if value is None else value)
 
 
+def _d(value: object) -> dict[str, Any]:
+    """A mapping from the record, or {}: an edited record may hold anything anywhere."""
+    return value if isinstance(value, dict) else {}
+
+
+def _l(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _answers(rec: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(question id, question text, answer) in the order asked."""
     qs = rec.get("questions")
     if isinstance(qs, list) and all(isinstance(q, dict) for q in qs):
         return [(_s(q.get("id")), _s(q.get("text")), _s(q.get("answer"))) for q in qs]
-    return [(_s(k), _s(k), _s(v)) for k, v in (rec.get("answers") or {}).items()]
+    return [(_s(k), _s(k), _s(v)) for k, v in _d(rec.get("answers")).items()]
 
 
 def _cites(reason: dict[str, Any]) -> list[str]:
     out = []
-    for c in reason.get("cite") or []:
+    for c in _l(reason.get("cite")):
         if not isinstance(c, dict):
             continue
         label = f"{_s(c.get('source'))}, {_s(c.get('section'))}"
@@ -43,8 +52,8 @@ def _cites(reason: dict[str, Any]) -> list[str]:
 
 
 def _facts(rec: dict[str, Any], intact: bool) -> list[tuple[str, str]]:
-    rules = rec.get("rules") or {}
-    tool = rec.get("tool") or {}
+    rules = _d(rec.get("rules"))
+    tool = _d(rec.get("tool"))
     return [
         ("Incident reference", _s(rec.get("incident_ref") or "none given")),
         ("Made (UTC)", _s(rec.get("created"))),
@@ -72,11 +81,11 @@ def _pathway(rec: dict[str, Any]) -> tuple[str, str]:
 
 
 def _reasons(rec: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r for r in _decision(rec).get("reasons") or [] if isinstance(r, dict)]
+    return [r for r in _l(_decision(rec).get("reasons")) if isinstance(r, dict)]
 
 
 def _list(rec: dict[str, Any], key: str) -> list[str]:
-    return [_s(x) for x in _decision(rec).get(key) or []]
+    return [_s(x) for x in _l(_decision(rec).get(key))]
 
 
 # ----------------------------------------------------------------------------- terminal
