@@ -1,0 +1,140 @@
+"""Fuzzing session files and decision records: mutated copies of a real session and a real
+record load (and verify, and restore) or are refused with the tool's own error, never
+anything else.
+
+Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_sessions_records.py
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import CLEAN
+from sexting_triage import loader, records
+from sexting_triage import session as S
+from sexting_triage.engine import decide
+from sexting_triage.errors import InputError, TriageError
+
+LONG = int(os.environ.get("SEXTING_TRIAGE_FUZZ_EXAMPLES", "0"))
+
+
+def fuzz(n: int) -> Any:
+    return settings(max_examples=LONG or n, deadline=None, derandomize=not LONG,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+RS = loader.resolve("cop-2016")
+ANSWERS = {k: v for k, v in CLEAN.items() if k in RS.question_index}
+RECORD = records.build(decide(RS, ANSWERS), "CAD-1-26")
+_DIR = Path(tempfile.mkdtemp(prefix="fuzz-sessions-"))
+_SESSION = S.Session.create(_DIR, RS, "cop-2016")
+_SESSION.set_answers({k: ANSWERS[k] for k in list(ANSWERS)[:6]})
+_SESSION.release()
+SESSION = json.loads(_SESSION.path.read_text(encoding="utf-8"))
+
+VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["yes", "no", "unknown", "cop-2016", "/nonexistent.yaml",
+                     "full-investigation", "0" * 64, "\x1b[2J"]),
+    st.lists(st.sampled_from(["yes", 1, None, {"rule": "x"}]), max_size=3),
+    st.dictionaries(st.sampled_from(["id", "rule", "text", "sha256", "version", "imagery"]),
+                    st.sampled_from(["yes", 1, None, [], {}]), max_size=3),
+)
+
+
+def _paths(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [here]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out.extend(_paths(v, (*here, k)))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out.extend(_paths(v, (*here, i)))
+    return out
+
+
+@st.composite
+def mutated(draw: st.DrawFn, base: dict[str, Any]) -> Any:
+    data = copy.deepcopy(base)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(data) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = data
+        for k in path[:-1]:
+            parent = parent[k]
+        op = draw(st.sampled_from(["replace", "delete", "add"]))
+        if op == "replace":  # deep copies: sampled lists and mappings are shared objects
+            parent[path[-1]] = copy.deepcopy(draw(VALUES))
+        elif op == "delete":
+            del parent[path[-1]]
+        elif isinstance(parent, dict):
+            parent[draw(st.sampled_from(["x", "answers", "rules", "parts", "imagery"]))] = (
+                copy.deepcopy(draw(VALUES)))
+    return data
+
+
+def _write(data: Any, name: str) -> Path:
+    p = _DIR / name
+    p.write_text(json.dumps(data), encoding="utf-8")
+    return p
+
+
+@fuzz(150)
+@given(mutated(SESSION))
+def test_mutated_sessions_load_and_restore_or_are_refused(data: Any) -> None:
+    p = _write(data, "s.json")
+    try:
+        sess = S.load(p)
+    except InputError as exc:
+        assert all(str(x).startswith(str(p)) for x in exc.problems)
+        return
+    restored = S.restore(sess, RS)
+    for qid, value in restored.answers.items():
+        assert value in RS.question(qid).domain
+
+
+@fuzz(150)
+@given(mutated(RECORD))
+def test_mutated_records_load_and_verify_or_are_refused(data: Any) -> None:
+    p = _write(data, "r.json")
+    try:
+        rec = records.load(p)
+    except InputError as exc:
+        assert all(str(x).startswith(str(p)) for x in exc.problems)
+        return
+    try:
+        parts = records.verify(rec, RS)
+    except TriageError:
+        return
+    assert [x.name for x in parts] == ["content", "provenance", "answers", "decision"]
+    if data != RECORD:
+        assert not all(x.ok for x in parts), "an edit went unnoticed"
+    records.intact(rec)
+
+
+@fuzz(40)
+@given(mutated(RECORD))
+def test_record_show_on_mutated_records(data: Any) -> None:
+    import contextlib
+    import io
+
+    from sexting_triage.cli import main
+
+    p = _write(data, "show.json")
+    for fmt in ("text", "markdown", "html"):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["record", "show", str(p), "--format", fmt, "--no-color"])
+        assert code in (0, 2), err.getvalue()
+        assert "Traceback" not in err.getvalue()
