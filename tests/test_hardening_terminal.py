@@ -161,3 +161,21 @@ def test_triage_accessible_never_interprets_file_text(
     assert code == 0, err
     assert_inert(out)
     assert not CONTROLS.search(err.replace("\n", ""))
+
+
+def test_typed_control_characters_are_not_echoed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a person (or a script) types is never echoed back raw, even when it is not an
+    answer; a 1 MB line is just a wrong answer."""
+    import io
+    import sys
+
+    typed = "\x1b]0;pwned\x07\x1b[2Jyes[bold]\n" + "y" * 1_000_000 + "\n\x9b2J\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(typed))
+    code, out, err = cli(capsys, "triage", "--accessible", "--rules", "cop-2016",
+                         "--session-dir", str(tmp_path / "s"))
+    assert code == 130  # input ended: nothing was a valid answer
+    assert out.count("Sorry:") == 3
+    assert not CONTROLS.search((out + err).replace("\n", "")) and "pwned" not in out
+    assert "y" * 1000 not in out + err
