@@ -7,7 +7,9 @@ Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_answers.py
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ def fuzz(n: int) -> Any:
 RULESETS = [loader.load_ruleset(p) for p in loader.bundled_paths().values()]
 QIDS = sorted({q.id for rs in RULESETS for q in rs.questions})
 _DIR = Path(tempfile.mkdtemp(prefix="fuzz-answers-"))
+atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
 
 VALUES = st.one_of(
     st.sampled_from(["yes", "no", "unknown", "Not known", " YES ", "y", "n", "", "not_shared",

@@ -9,7 +9,9 @@ The number of examples is bounded for CI. For a longer run:
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ def fuzz(n: int) -> Any:
 BUNDLED = {p.name: p.read_text(encoding="utf-8") for p in loader.bundled_paths().values()}
 BUNDLED_DATA = {name: yaml.safe_load(text) for name, text in BUNDLED.items()}
 _DIR = Path(tempfile.mkdtemp(prefix="fuzz-loader-"))
+atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 

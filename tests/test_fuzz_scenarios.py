@@ -7,8 +7,10 @@ Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_scenarios.p
 
 from __future__ import annotations
 
+import atexit
 import copy
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ def fuzz(n: int) -> Any:
 SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
 SHIPPED_DATA = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in SHIPPED]
 _DIR = Path(tempfile.mkdtemp(prefix="fuzz-scenarios-"))
+atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 VALUES = st.one_of(

@@ -7,9 +7,11 @@ Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_sessions_re
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ RS = loader.resolve("cop-2016")
 ANSWERS = {k: v for k, v in CLEAN.items() if k in RS.question_index}
 RECORD = records.build(decide(RS, ANSWERS), "CAD-1-26")
 _DIR = Path(tempfile.mkdtemp(prefix="fuzz-sessions-"))
+atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
 _SESSION = S.Session.create(_DIR, RS, "cop-2016")
 _SESSION.set_answers({k: ANSWERS[k] for k in list(ANSWERS)[:6]})
 _SESSION.release()
