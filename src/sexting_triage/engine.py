@@ -58,11 +58,18 @@ def normalize_answers(rs: RuleSet, answers: Mapping[str, Any]
     ignored)."""
     out: dict[str, Value] = {}
     problems = []
+    index, questions = rs.question_index, rs.questions
     for qid, value in answers.items():
-        if qid not in rs.question_index:
+        pos = index.get(qid)
+        if pos is None:
+            continue
+        q = questions[pos]
+        kind = type(value)
+        if (kind is str or kind is int) and value in q.accepts:
+            out[qid] = value  # canonical already: skip the call (the hot path of analyses)
             continue
         try:
-            out[qid] = normalize(rs.question(qid), value)
+            out[qid] = normalize(q, value)
         except ValueError as exc:
             problems.append(AnswerProblem(qid, value, str(exc)))
     return out, problems
@@ -90,36 +97,32 @@ def walk(rs: RuleSet, answers: Mapping[str, Value], complete: bool = False) -> W
     missing: list[str] = []
     maybe: list[str] = []
     unsure: set[str] = set()
-    stops = rs.stop_rules
-    s = 0
-    for pos, q in enumerate(rs.questions):
-        while s < len(stops) and stops[s][0] < pos:
-            rule = stops[s][1]
-            if not (rule.reads & unsure) and rule.test(facts):
+    for q, stops in rs.steps:
+        for rule in stops:
+            if not (unsure and rule.reads & unsure) and rule.test(facts):
                 return Walk(tuple(asked), facts, None, rule, tuple(missing), tuple(maybe))
-            s += 1
+        qid = q.id
         if q.ask is not None:
             if unsure and q.reads & unsure:
-                if q.id in answers:
-                    facts[q.id] = answers[q.id]
-                    asked.append(q.id)
+                if qid in answers:
+                    facts[qid] = answers[qid]
+                    asked.append(qid)
                 else:
-                    maybe.append(q.id)
-                    unsure.add(q.id)
+                    maybe.append(qid)
+                    unsure.add(qid)
                 continue
             if not q.ask(facts):
                 continue
-        asked.append(q.id)
-        if q.id in answers:
-            facts[q.id] = answers[q.id]
+        if qid in answers:
+            facts[qid] = answers[qid]
+            asked.append(qid)
             continue
         if not complete:
-            return Walk(tuple(asked[:-1]), facts, q, None)
-        asked.pop()
-        missing.append(q.id)
-        unsure.add(q.id)
-    for _, rule in stops[s:]:
-        if not (rule.reads & unsure) and rule.test(facts):
+            return Walk(tuple(asked), facts, q, None)
+        missing.append(qid)
+        unsure.add(qid)
+    for rule in rs.final_stops:
+        if not (unsure and rule.reads & unsure) and rule.test(facts):
             return Walk(tuple(asked), facts, None, rule, tuple(missing), tuple(maybe))
     return Walk(tuple(asked), facts, None, None, tuple(missing), tuple(maybe))
 
@@ -180,7 +183,7 @@ class Decision:
 def outcome(rs: RuleSet, facts: Mapping[str, Value]) -> tuple[str | None, tuple[str, ...],
                                                              tuple[Rule, ...]]:
     """The pathway, flags and fired rules for complete fact values (the analyses' core)."""
-    fired = tuple(r for r in rs.rules if r.test(facts))
+    fired = tuple([r for r in rs.rules if r.test(facts)])
     best: str | None = None
     best_rank = len(rs.precedence)
     flags: list[str] = []

@@ -477,7 +477,10 @@ def _compile(m: dict[str, Any], sha256: str, path: str) -> R.RuleSet:
                  for k, s in m["sources"].items()},
         questions=tuple(questions), pathways=pathways, precedence=tuple(m["precedence"]),
         flags=flags, rules=tuple(rules), invariants=invariants, sha256=sha256, path=path,
-        question_index=index, stop_rules=stop_rules)
+        question_index=index, stop_rules=stop_rules,
+        steps=tuple((q, tuple(r for at, r in stop_rules if at == pos - 1))
+                    for pos, q in enumerate(questions)),
+        final_stops=tuple(r for at, r in stop_rules if at == len(questions) - 1))
 
 
 # ----------------------------------------------------------------------------- answers files

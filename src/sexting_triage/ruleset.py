@@ -160,6 +160,9 @@ class RuleSet:
     question_index: dict[str, int] = field(default_factory=dict)
     # (position after which all its facts are settled, rule) for rules that end the questionnaire
     stop_rules: tuple[tuple[int, Rule], ...] = ()
+    # walk order: for each question, the stop rules to test just before it; then the rest
+    steps: tuple[tuple[Question, tuple[Rule, ...]], ...] = ()
+    final_stops: tuple[Rule, ...] = ()
 
     def question(self, qid: str) -> Question:
         return self.questions[self.question_index[qid]]
