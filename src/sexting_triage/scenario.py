@@ -16,7 +16,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -780,7 +780,6 @@ class Targets:
     rules: tuple[str, ...]
     pathways: tuple[str, ...]
     flags: tuple[str, ...]
-    source: str  # "analysis" (analysis.reachable) or "scenario" (this module's own search)
 
 
 def _int_tests(rs: RuleSet, qid: str) -> list[C.Test]:
@@ -822,92 +821,6 @@ def value_label(rs: RuleSet, qid: str, value: Any, classes: dict[str, list[tuple
     return str(value)
 
 
-def _kleene(cond: C.Cond, facts: Mapping[str, Any], pos: int | None,
-            index: Mapping[str, int]) -> bool | None:
-    """Three-valued evaluation: None while a fact it reads is still to be settled."""
-    if isinstance(cond, C.Test):
-        if pos is not None and index[cond.fact] >= pos:
-            return None
-        return C.test_holds(cond, facts.get(cond.fact))
-    if isinstance(cond, C.Not):
-        v = _kleene(cond.item, facts, pos, index)
-        return None if v is None else not v
-    if isinstance(cond, C.And | C.Or):
-        stop = isinstance(cond, C.Or)
-        unknown = False
-        for item in cond.items:
-            v = _kleene(item, facts, pos, index)
-            if v is None:
-                unknown = True
-            elif v is stop:
-                return stop
-        return None if unknown else not stop
-    return cond.value
-
-
-Goal = Callable[[Mapping[str, Any], "int | None"], "bool | None"]
-
-
-def _exists(rs: RuleSet, goal: Goal) -> bool:
-    """Whether some complete run of the questionnaire satisfies `goal`: an exact search over
-    the questions in order, trying one value per range the conditions tell apart and pruning
-    as soon as the goal is settled either way."""
-    reps: dict[str, tuple[Any, ...]] = {}
-    for q in rs.questions:
-        reps[q.id] = (tuple(lo for lo, _ in int_classes(rs, q.id)) if q.type == "integer"
-                      else q.domain)
-    stops = rs.stop_rules
-    qs = rs.questions
-    facts: dict[str, Any] = {}
-
-    def dfs(pos: int, s: int) -> bool:
-        while s < len(stops) and stops[s][0] < pos:
-            if stops[s][1].test(facts):
-                return goal(facts, None) is True
-            s += 1
-        g = goal(facts, pos if pos < len(qs) else None)
-        if g is not None:
-            return g
-        q = qs[pos]
-        if q.ask is not None and not q.ask(facts):
-            return dfs(pos + 1, s)
-        for v in reps[q.id]:
-            facts[q.id] = v
-            found = dfs(pos + 1, s)
-            del facts[q.id]
-            if found:
-                return True
-        return False
-
-    return dfs(0, 0)
-
-
-def _own_targets(rs: RuleSet) -> Targets:
-    index = rs.question_index
-
-    def cond_goal(cond: C.Cond) -> Goal:
-        return lambda facts, pos: _kleene(cond, facts, pos, index)
-
-    def asked_goal(qid: str) -> Goal:
-        i = index[qid]
-        return lambda facts, pos: None if pos is not None and pos <= i else qid in facts
-
-    questions = tuple(q.id for q in rs.questions if _exists(rs, asked_goal(q.id)))
-    rules = tuple(r.id for r in rs.rules if _exists(rs, cond_goal(r.when)))
-    flags = tuple(f for f in rs.flags if _exists(rs, cond_goal(
-        C.Or(tuple(r.when for r in rs.rules if r.flag == f)))))
-    pathways = []
-    for p in rs.precedence:
-        raise_p = C.Or(tuple(r.when for r in rs.rules if r.pathway == p))
-        higher = [r.when for r in rs.rules if r.pathway is not None
-                  and rs.pathways[r.pathway].rank < rs.pathways[p].rank]
-        cond: C.Cond = C.And((raise_p, C.Not(C.Or(tuple(higher))))) if higher else raise_p
-        if _exists(rs, cond_goal(cond)):
-            pathways.append(p)
-    return Targets(questions, _values(rs, questions), rules, tuple(pathways), flags,
-                   "scenario")
-
-
 def _values(rs: RuleSet, questions: Iterable[str]) -> dict[str, tuple[str, ...]]:
     out = {}
     for qid in questions:
@@ -918,26 +831,21 @@ def _values(rs: RuleSet, questions: Iterable[str]) -> dict[str, tuple[str, ...]]
 
 
 def reachable_targets(rs: RuleSet) -> Targets:
-    """Everything reachable in the rule set: from analysis.reachable where that module
-    exists, else from this module's own exact search."""
-    try:
-        from sexting_triage import analysis  # type: ignore[attr-defined]
+    """Everything reachable in the rule set, from the exact analysis (analysis.reachable),
+    with whole numbers grouped into the ranges the conditions tell apart."""
+    from sexting_triage import analysis
 
-        reach = analysis.reachable(rs)
-    except (ImportError, AttributeError):
-        return _own_targets(rs)
+    reach = analysis.reachable(rs)
     classes: dict[str, list[tuple[int, int]]] = {}
-    order = [q.id for q in rs.questions]
-    questions = tuple(q for q in order if q in set(reach.questions))
+    questions = tuple(q.id for q in rs.questions if q.id in reach.questions)
     values = {}
     for qid in questions:
         got = {value_label(rs, qid, v, classes) for v in reach.values.get(qid, ())}
-        allv = _values(rs, [qid])[qid]
-        values[qid] = tuple(v for v in allv if v in got)
+        values[qid] = tuple(v for v in _values(rs, [qid])[qid] if v in got)
     return Targets(questions, values,
-                   tuple(r.id for r in rs.rules if r.id in set(reach.rules)),
-                   tuple(p for p in rs.precedence if p in set(reach.pathways)),
-                   tuple(f for f in rs.flags if f in set(reach.flags)), "analysis")
+                   tuple(r.id for r in rs.rules if r.id in reach.rules),
+                   tuple(p for p in rs.precedence if p in reach.pathways),
+                   tuple(f for f in rs.flags if f in reach.flags))
 
 
 @dataclass(frozen=True)

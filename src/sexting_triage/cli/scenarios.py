@@ -531,7 +531,6 @@ def coverage_command(
 
 def _cov_dict(c: Any) -> dict[str, Any]:
     return {"rules": c.ruleset.provenance(), "scenarios": c.scenarios, "decided": c.decided,
-            "reachable_from": c.targets.source,
             "counts": {k: {"exercised": a, "reachable": b} for k, (a, b) in c.counts().items()},
             "exercised": {"pathways": c.pathways, "flags": c.flags, "rules": c.rules,
                           "questions": c.questions, "values": c.values},
