@@ -152,18 +152,12 @@ def _cache_write(sha256: str, data: dict[str, Any]) -> None:
     if path is None:
         return
     import json
-    import tempfile
+
+    from sexting_triage.files import atomic_write
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        atomic_write(path, json.dumps(data).encode("utf-8"))
     except OSError:
         pass
 

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sexting_triage import __version__
+from sexting_triage import __version__, files
 from sexting_triage.engine import Decision
 from sexting_triage.errors import (
     InputError,
@@ -165,21 +165,9 @@ def check_target(path: Path) -> None:
 
 def load(path: Path) -> dict[str, Any]:
     """Read a record; problems are reported as path:line:col: location: message."""
-    from sexting_triage.yamlio import read_file
 
     p = str(path)
-    _, text = read_file(path, "decision record")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(p, exc.lineno, exc.colno, "",
-                                  f"not a decision record (invalid JSON: {exc.msg})")]) from None
-    except (ValueError, RecursionError):
-        # json.loads raises these (not JSONDecodeError) for a 5,000-digit number or
-        # thousands of nested brackets
-        raise InputError([Problem(p, None, None, "", "not a decision record (its JSON nests "
-                                  "too deeply "
-                                  "or holds a number too long)")]) from None
+    data = files.load_json(path, "decision record")
     if not isinstance(data, dict) or data.get("schema") != RECORD_SCHEMA:
         raise InputError([Problem(p, None, None, "schema",
                                   f"not a decision record (expected schema {RECORD_SCHEMA})")])

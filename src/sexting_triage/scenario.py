@@ -12,10 +12,8 @@ Stable API used by other commands: `save_scenario`, `load_scenarios`, `check_sce
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -740,20 +738,11 @@ def save_scenario(path: Path, decision: engine.Decision, title: str | None = Non
 
 
 def write_atomic(path: Path, content: str) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write a text file the tool produced (scenario, handout, JUnit) atomically, with the
+    permissions of any new file."""
+    from sexting_triage.files import atomic_write
 
-
+    atomic_write(path, content.encode("utf-8"), mode=None)
 
 
 # ----------------------------------------------------------------------------- quiz

@@ -20,13 +20,12 @@ import contextlib
 import json
 import os
 import secrets
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sexting_triage import __version__
+from sexting_triage import __version__, files
 from sexting_triage.conditions import Value
 from sexting_triage.errors import InputError, Problem, TriageError
 from sexting_triage.ruleset import RuleSet
@@ -70,46 +69,16 @@ def ensure_dir(folder: Path) -> Path:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically: temporary file in the same folder, flush, fsync,
-    os.replace, then fsync the folder. The new file is mode 0600.
+    """Replace `path` with `data` atomically, mode 0600 (see files.atomic_write).
 
-    On any failure the temporary file is removed and the previous file is left untouched;
-    the error surfaces as SessionError with a plain message."""
-    path = Path(path)
-    folder = path.parent
-    tmp: str | None = None
+    On any failure the previous file is left untouched and the error surfaces as
+    SessionError with a plain message."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o600)
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
+        files.atomic_write(Path(path), data, 0o600)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SessionError(f"could not save {path}: {reason}. The last saved copy (if any) "
                            "is kept unchanged.") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (best effort: not every file system allows it)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _reserve(folder: Path, started: datetime) -> Path:
@@ -249,21 +218,9 @@ class Session:
 
 def load(path: Path) -> Session:
     """Read a session file; every problem is reported as path:line:col: location: message."""
-    from sexting_triage.yamlio import read_file
 
     p = str(path)
-    _, text = read_file(path, "session file")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(p, exc.lineno, exc.colno, "",
-                                  f"not a session file (invalid JSON: {exc.msg})")]) from None
-    except (ValueError, RecursionError):
-        # json.loads raises these (not JSONDecodeError) for a 5,000-digit number or
-        # thousands of nested brackets
-        raise InputError([Problem(p, None, None, "", "not a session file (its JSON nests "
-                                  "too deeply "
-                                  "or holds a number too long)")]) from None
+    data = files.load_json(path, "session file")
     problems: list[Problem] = []
 
     def bad(location: str, message: str) -> None:
