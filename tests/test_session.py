@@ -197,3 +197,27 @@ def test_resume_with_other_rules_repins_the_session(folder, cop2016, tmp_path, m
     data = json.loads(s.path.read_text())
     assert data["rules"]["ref"] == str(copy) and data["rules"]["sha256"] != cop2016.sha256
     assert data["answers"] == {"imagery": "yes"}
+
+
+def test_lock_taken_on_a_file_already_unlinked_is_retried(folder, cop2016, monkeypatch):
+    """release() unlinks the lock file; a triage that locked the old file in that moment must
+    not think it holds the session while another holds the new lock file."""
+    import fcntl
+
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    s.release()
+    real_flock = fcntl.flock
+    calls = []
+
+    def flock_then_swap(fd, op):
+        real_flock(fd, op)
+        calls.append(fd)
+        if len(calls) == 1:  # the lock file is replaced just after our first flock
+            s.lock_path.unlink()
+            s.lock_path.touch()
+
+    monkeypatch.setattr(fcntl, "flock", flock_then_swap)
+    s.lock()
+    assert len(calls) == 2
+    assert os.fstat(s._lock).st_ino == os.stat(s.lock_path).st_ino
+    s.release()

@@ -155,17 +155,29 @@ class Session:
 
         if self._lock is not None:
             return
-        try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            return  # best effort: a folder we cannot write to is reported by the next save
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        for _ in range(5):
+            try:
+                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                return  # best effort: a folder we cannot write to is reported by the next save
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise SessionError(f"{self.path} is in use by another triage: finish or stop "
+                                   "that one first") from None
+            # release() unlinks the lock file: if the file we locked is no longer the one at
+            # lock_path, another triage may hold the new one, so try again with that
+            try:
+                current = os.stat(self.lock_path).st_ino
+            except FileNotFoundError:
+                current = None
+            if current == os.fstat(fd).st_ino:
+                self._lock = fd
+                return
             os.close(fd)
-            raise SessionError(f"{self.path} is in use by another triage: finish or stop that "
-                               "one first") from None
-        self._lock = fd
+        raise SessionError(f"could not lock {self.path}: another triage keeps taking it; try "
+                           "again")
 
     def release(self) -> None:
         """Drop the lock (the session file stays, to be resumed)."""
