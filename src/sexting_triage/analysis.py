@@ -28,11 +28,36 @@ from typing import Any
 
 from sexting_triage import conditions as C
 from sexting_triage.conditions import Cond, Value
+from sexting_triage.errors import TriageError
 from sexting_triage.ruleset import RuleSet
 
 ABSENT = None
 _TRUE = C.Const(True)
 _FALSE = C.Const(False)
+
+# Steps (one fact fixed on one branch) one analysis may take before it stops with a clear
+# error. The bundled rule sets need about 5,000 for `rules check` or `rules diff`; a rule
+# set whose conditions tie many far-apart questions together can need astronomically many.
+DEFAULT_BUDGET = 30_000
+
+
+def budget() -> int:
+    """The step budget: DEFAULT_BUDGET, or SEXTING_TRIAGE_ANALYSIS_BUDGET when set."""
+    import os
+
+    raw = os.environ.get("SEXTING_TRIAGE_ANALYSIS_BUDGET", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_BUDGET
+
+
+class AnalysisTooLarge(TriageError):
+    """The exact analysis would take too long: say so rather than run for hours."""
+
+    def __init__(self, names: str, limit: int):
+        super().__init__(
+            f"{names}: the exact analysis stopped after {limit:,} steps without finishing "
+            "(the bundled rule sets need about 5,000). Its conditions tie together too many "
+            "questions far apart in the order. Simplify or split them; or, to wait longer, "
+            "raise the limit with SEXTING_TRIAGE_ANALYSIS_BUDGET=N.")
 
 
 # ----------------------------------------------------------------------------- residuals
@@ -156,6 +181,7 @@ class Space:
         self.graph: dict[Any, Any] = {}
         self.record_graph = False
         self.reached: dict[str, set[Value]] = {}
+        self._steps_left = budget()
 
     # ------------------------------------------------------------------ setup
 
@@ -329,6 +355,9 @@ class Space:
 
     def step(self, pos: int, states: tuple[SideState, ...], values: tuple[Value | None, ...]
              ) -> tuple[tuple[SideState, ...], list[list[int]]]:
+        self._steps_left -= 1
+        if self._steps_left < 0:
+            raise AnalysisTooLarge(" and ".join(s.rs.path for s in self.sides), budget())
         fact = self.order[pos]
         fired: list[list[int]] = []
         new = []
