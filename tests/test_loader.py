@@ -260,3 +260,18 @@ def test_other_rule_files_are_not_cached(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     loader.load_ruleset(write(tmp_path, MINIMAL))
     assert not (tmp_path / "cache").exists()
+
+
+def test_cache_entry_writable_by_others_is_not_trusted(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = loader.bundled_paths()["cop-2016"]
+    first = loader.load_ruleset(path)
+    (entry,) = (tmp_path / "sexting-triage" / "rulesets").glob("*.json")
+    import json
+
+    data = json.loads(entry.read_text())
+    data["rules"][0]["reason"] = "planted"
+    entry.write_text(json.dumps(data))
+    assert loader.load_ruleset(path).rules[0].reason == "planted"  # the user's own entry
+    entry.chmod(0o666)
+    assert loader.load_ruleset(path).rules[0].reason == first.rules[0].reason

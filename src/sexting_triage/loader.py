@@ -140,8 +140,13 @@ def _cache_read(sha256: str) -> dict[str, Any] | None:
     try:
         import json
 
+        # only an entry this user wrote, in a folder nobody else can write to, is trusted
+        for p in (path.parent, path):
+            st = p.stat()
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                return None
         data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
