@@ -221,3 +221,21 @@ def test_lock_taken_on_a_file_already_unlinked_is_retried(folder, cop2016, monke
     assert len(calls) == 2
     assert os.fstat(s._lock).st_ino == os.stat(s.lock_path).st_ino
     s.release()
+
+
+def test_sweep_removes_what_a_killed_triage_leaves(folder, cop2016):
+    import time
+
+    S.ensure_dir(folder)
+    live = S.Session.create(folder, cop2016, "cop-2016")
+    old_tmp = folder / f".{live.path.name}.abc123.tmp"
+    old_tmp.write_bytes(b"half")
+    os.utime(old_tmp, (time.time() - 7200, time.time() - 7200))
+    fresh_tmp = folder / f".{live.path.name}.def456.tmp"
+    fresh_tmp.write_bytes(b"a save under way")
+    orphan_lock = folder / ".20200101T000000Z-deadbeef.json.lock"
+    orphan_lock.write_bytes(b"")
+    removed = S.sweep(folder)
+    assert sorted(removed) == sorted([old_tmp, orphan_lock])
+    assert fresh_tmp.exists() and live.lock_path.exists()  # held by a live triage
+    live.release()

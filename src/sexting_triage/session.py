@@ -133,6 +133,7 @@ class Session:
     def create(cls, folder: Path, rs: RuleSet, ref: str) -> Session:
         """Start a session file in `folder` (created 0700 if needed) and write it at once."""
         ensure_dir(folder)
+        sweep(folder)
         started = utc_now()
         path = _reserve(folder, started)
         s = cls(path, iso(started), rs.provenance() | {"ref": ref})
@@ -267,12 +268,49 @@ def load(path: Path) -> Session:
                    version if isinstance(version, str) else "unknown")
 
 
+STALE_SECONDS = 3600
+
+
+def sweep(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove what a killed triage can leave behind: temporary files from an interrupted save
+    (older than an hour, so a save under way is never touched) and lock files whose session
+    is gone and which nobody holds. Returns what was removed; failures are ignored."""
+    import fcntl
+    import time
+
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    for tmp in folder.glob(f".*{SUFFIX}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime > STALE_SECONDS:
+                tmp.unlink()
+                removed.append(tmp)
+    for lock in folder.glob(f".*{SUFFIX}.lock"):
+        if (folder / lock.name[1:-len(".lock")]).exists():
+            continue
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock.unlink()
+            removed.append(lock)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
+
+
 def list_sessions(folder: Path) -> tuple[list[Session], list[tuple[Path, str]]]:
-    """Sessions in `folder`, oldest first, and the files that could not be read (with why)."""
+    """Sessions in `folder`, oldest first, and the files that could not be read (with why).
+    Leftovers of killed triages are swept away first (see sweep)."""
     found: list[Session] = []
     broken: list[tuple[Path, str]] = []
     if not folder.is_dir():
         return found, broken
+    sweep(folder)
     for path in sorted(folder.glob(f"*{SUFFIX}")):
         try:
             found.append(load(path))
