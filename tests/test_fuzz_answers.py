@@ -7,35 +7,21 @@ Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_answers.py
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from fuzzing import fuzz, scratch
 from helpers import CLEAN
 from sexting_triage import engine, loader
 from sexting_triage.errors import AnswerProblem, TriageError
 
-LONG = int(os.environ.get("SEXTING_TRIAGE_FUZZ_EXAMPLES", "0"))
-
-
-def fuzz(n: int) -> Any:
-    return settings(max_examples=LONG or n, deadline=None, derandomize=not LONG,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture])
-
-
 RULESETS = [loader.load_ruleset(p) for p in loader.bundled_paths().values()]
 QIDS = sorted({q.id for rs in RULESETS for q in rs.questions})
-_DIR = Path(tempfile.mkdtemp(prefix="fuzz-answers-"))
-atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
+_DIR = scratch("fuzz-answers-")
 
 VALUES = st.one_of(
     st.sampled_from(["yes", "no", "unknown", "Not known", " YES ", "y", "n", "", "not_shared",

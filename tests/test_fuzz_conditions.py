@@ -7,22 +7,14 @@ Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_conditions.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from fuzzing import fuzz
 from sexting_triage import conditions as C
-
-LONG = int(os.environ.get("SEXTING_TRIAGE_FUZZ_EXAMPLES", "0"))
-
-
-def fuzz(n: int) -> Any:
-    return settings(max_examples=LONG or n, deadline=None, derandomize=not LONG,
-                    suppress_health_check=[HealthCheck.too_slow])
-
 
 TOKENS = st.sampled_from([
     "a", "b", "imagery", "youngest_age", "==", "!=", "<", "<=", ">", ">=", "in", "not in",

@@ -9,39 +9,25 @@ The number of examples is bounded for CI. For a longer run:
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from fuzzing import DUMPER, fuzz, mutated, scratch
 from sexting_triage import loader, yamlio
 from sexting_triage.errors import InputError, TriageError
 from sexting_triage.ruleset import RuleSet
 
-LONG = int(os.environ.get("SEXTING_TRIAGE_FUZZ_EXAMPLES", "0"))
-
-
-def fuzz(n: int) -> Any:
-    """Bounded examples in CI; SEXTING_TRIAGE_FUZZ_EXAMPLES raises every bound."""
-    return settings(max_examples=LONG or n, deadline=None, derandomize=not LONG,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
 BUNDLED = {p.name: p.read_text(encoding="utf-8") for p in loader.bundled_paths().values()}
 BUNDLED_DATA = {name: yaml.safe_load(text) for name, text in BUNDLED.items()}
-_DIR = Path(tempfile.mkdtemp(prefix="fuzz-loader-"))
-atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_DIR = scratch("fuzz-loader-")
 
 
 def _dump(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+    return yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False)
 
 
 def _write(data: bytes | str, name: str = "f.yaml") -> Path:
@@ -107,14 +93,8 @@ def _outcome(read: Any, path: Path) -> Any:
         return [str(p) for p in exc.problems]
     # positions of empty values may differ (libyaml marks an empty scalar where the next
     # token starts); everything else must be identical
-    values = {k: v for k, v in doc.values.items() if _at(doc.data, k) not in (None, "")}
+    values = {k: v for k, v in doc.values.items() if get(doc.data, k) not in (None, "")}
     return doc.data, values, doc.keys
-
-
-def _at(data: Any, loc: tuple[Any, ...]) -> Any:
-    for part in loc:
-        data = data[part]
-    return data
 
 
 def _same_as_guarded_parser(path: Path) -> None:
@@ -193,44 +173,12 @@ def test_mutated_bundled_text(text: str) -> None:
     _only_own_errors(_write(text), answers_too=False)
 
 
-def _paths(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [here]
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out.extend(_paths(v, (*here, k)))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            out.extend(_paths(v, (*here, i)))
-    return out
-
-
-def _get(node: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
-        node = node[part]
-    return node
-
-
-@st.composite
-def structure_mutation(draw: st.DrawFn) -> Any:
+def structure_mutation() -> st.SearchStrategy[Any]:
     """A bundled rule set with values replaced by other types, keys removed or added, list
     items deleted or duplicated: wrong types everywhere."""
-    import copy
-
-    data = copy.deepcopy(BUNDLED_DATA[draw(st.sampled_from(sorted(BUNDLED_DATA)))])
-    for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(data) if p]
-        path = draw(st.sampled_from(paths))
-        parent, last = _get(data, path[:-1]), path[-1]
-        op = draw(st.sampled_from(["replace", "delete", "add", "dup"]))
-        if op == "replace":
-            parent[last] = draw(DATA)
-        elif op == "delete":
-            del parent[last]
-        elif op == "add" and isinstance(parent, dict):
-            parent[draw(st.text(max_size=8))] = draw(DATA)
-        elif op == "dup" and isinstance(parent, list):
-            parent.append(copy.deepcopy(parent[last]))
-    return data
+    return st.sampled_from(sorted(BUNDLED_DATA)).flatmap(
+        lambda name: mutated(BUNDLED_DATA[name], DATA, st.text(max_size=8),
+                             ("replace", "delete", "add", "dup")))
 
 
 @fuzz(50)

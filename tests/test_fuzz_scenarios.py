@@ -7,38 +7,23 @@ Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_scenarios.p
 
 from __future__ import annotations
 
-import atexit
 import copy
-import os
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import ROOT
+from fuzzing import DUMPER, fuzz, mutated, scratch
 from sexting_triage.errors import InputError, TriageError
 
 scenario = pytest.importorskip("sexting_triage.scenario")
 
-LONG = int(os.environ.get("SEXTING_TRIAGE_FUZZ_EXAMPLES", "0"))
-
-
-def fuzz(n: int) -> Any:
-    return settings(max_examples=LONG or n, deadline=None, derandomize=not LONG,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture])
-
-
 SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
 SHIPPED_DATA = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in SHIPPED]
-_DIR = Path(tempfile.mkdtemp(prefix="fuzz-scenarios-"))
-atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_DIR = scratch("fuzz-scenarios-")
 
 VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=15),
@@ -50,38 +35,14 @@ VALUES = st.one_of(
 )
 
 
-def _paths(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [here]
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out.extend(_paths(v, (*here, k)))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            out.extend(_paths(v, (*here, i)))
-    return out
+KEYS = st.sampled_from(["x", "notes", "rules", "expect", "scenarios"])
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> Any:
-    data = copy.deepcopy(draw(st.sampled_from(SHIPPED_DATA)))
-    for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(data) if p]
-        if not paths:
-            break
-        path = draw(st.sampled_from(paths))
-        parent = data
-        for k in path[:-1]:
-            parent = parent[k]
-        op = draw(st.sampled_from(["replace", "delete", "add", "wrap"]))
-        if op == "replace":
-            parent[path[-1]] = draw(VALUES)
-        elif op == "delete":
-            del parent[path[-1]]
-        elif op == "add" and isinstance(parent, dict):
-            parent[draw(st.sampled_from(["x", "notes", "rules", "expect", "scenarios"]))] = (
-                draw(VALUES))
-        elif op == "wrap":
-            parent[path[-1]] = [parent[path[-1]]]
+def mutated_scenario(draw: st.DrawFn) -> Any:
+    """A shipped scenario with a few edits; sometimes doubled into a `scenarios:` list."""
+    data = draw(mutated(draw(st.sampled_from(SHIPPED_DATA)), VALUES, KEYS,
+                        ("replace", "delete", "add", "wrap")))
     if draw(st.booleans()) and isinstance(data, dict):
         data = {"scenarios": [data, copy.deepcopy(data)]}
     return data
@@ -93,10 +54,10 @@ def test_shipped_library_loads() -> None:
 
 
 @fuzz(60)
-@given(mutated())
+@given(mutated_scenario())
 def test_mutated_scenarios_load_or_are_refused_in_place(data: Any) -> None:
     p = _DIR / "s.yaml"
-    p.write_text(yaml.dump(data, Dumper=_Dumper, allow_unicode=True), encoding="utf-8")
+    p.write_text(yaml.dump(data, Dumper=DUMPER, allow_unicode=True), encoding="utf-8")
     try:
         scenario.load_scenarios([p])
     except InputError as exc:
@@ -107,12 +68,12 @@ def test_mutated_scenarios_load_or_are_refused_in_place(data: Any) -> None:
 
 
 @fuzz(25)
-@given(mutated())
+@given(mutated_scenario())
 def test_scenarios_check_on_mutated_files(capsys: pytest.CaptureFixture[str], data: Any) -> None:
     from sexting_triage.cli import main
 
     p = _DIR / "c.yaml"
-    p.write_text(yaml.dump(data, Dumper=_Dumper, allow_unicode=True), encoding="utf-8")
+    p.write_text(yaml.dump(data, Dumper=DUMPER, allow_unicode=True), encoding="utf-8")
     code = main(["scenarios", "check", str(p), "--no-color"])
     out, err = capsys.readouterr()
     assert code in (0, 1, 2), err

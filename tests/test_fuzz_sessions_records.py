@@ -7,37 +7,24 @@ Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_sessions_re
 
 from __future__ import annotations
 
-import atexit
-import copy
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from fuzzing import fuzz, mutated, scratch
 from helpers import CLEAN
 from sexting_triage import loader, records
 from sexting_triage import session as S
 from sexting_triage.engine import decide
 from sexting_triage.errors import InputError, TriageError
 
-LONG = int(os.environ.get("SEXTING_TRIAGE_FUZZ_EXAMPLES", "0"))
-
-
-def fuzz(n: int) -> Any:
-    return settings(max_examples=LONG or n, deadline=None, derandomize=not LONG,
-                    suppress_health_check=[HealthCheck.too_slow])
-
-
 RS = loader.resolve("cop-2016")
 ANSWERS = {k: v for k, v in CLEAN.items() if k in RS.question_index}
 RECORD = records.build(decide(RS, ANSWERS), "CAD-1-26")
-_DIR = Path(tempfile.mkdtemp(prefix="fuzz-sessions-"))
-atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
+_DIR = scratch("fuzz-sessions-")
 _SESSION = S.Session.create(_DIR, RS, "cop-2016")
 _SESSION.set_answers({k: ANSWERS[k] for k in list(ANSWERS)[:6]})
 _SESSION.release()
@@ -54,37 +41,11 @@ VALUES = st.one_of(
 )
 
 
-def _paths(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [here]
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out.extend(_paths(v, (*here, k)))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            out.extend(_paths(v, (*here, i)))
-    return out
+KEYS = st.sampled_from(["x", "answers", "rules", "parts", "imagery"])
 
 
-@st.composite
-def mutated(draw: st.DrawFn, base: dict[str, Any]) -> Any:
-    data = copy.deepcopy(base)
-    for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(data) if p]
-        if not paths:
-            break
-        path = draw(st.sampled_from(paths))
-        parent = data
-        for k in path[:-1]:
-            parent = parent[k]
-        op = draw(st.sampled_from(["replace", "delete", "add"]))
-        if op == "replace":  # deep copies: sampled lists and mappings are shared objects
-            parent[path[-1]] = copy.deepcopy(draw(VALUES))
-        elif op == "delete":
-            del parent[path[-1]]
-        elif isinstance(parent, dict):
-            parent[draw(st.sampled_from(["x", "answers", "rules", "parts", "imagery"]))] = (
-                copy.deepcopy(draw(VALUES)))
-    return data
+def mutated_file(base: dict[str, Any]) -> st.SearchStrategy[Any]:
+    return mutated(base, VALUES, KEYS, ("replace", "delete", "add"))
 
 
 def _write(data: Any, name: str) -> Path:
@@ -94,7 +55,7 @@ def _write(data: Any, name: str) -> Path:
 
 
 @fuzz(150)
-@given(mutated(SESSION))
+@given(mutated_file(SESSION))
 def test_mutated_sessions_load_and_restore_or_are_refused(data: Any) -> None:
     p = _write(data, "s.json")
     try:
@@ -108,7 +69,7 @@ def test_mutated_sessions_load_and_restore_or_are_refused(data: Any) -> None:
 
 
 @fuzz(150)
-@given(mutated(RECORD))
+@given(mutated_file(RECORD))
 def test_mutated_records_load_and_verify_or_are_refused(data: Any) -> None:
     p = _write(data, "r.json")
     try:
@@ -127,7 +88,7 @@ def test_mutated_records_load_and_verify_or_are_refused(data: Any) -> None:
 
 
 @fuzz(40)
-@given(mutated(RECORD))
+@given(mutated_file(RECORD))
 def test_record_show_on_mutated_records(data: Any) -> None:
     import contextlib
     import io
