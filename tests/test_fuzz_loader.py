@@ -16,7 +16,7 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from fuzzing import DUMPER, fuzz, mutated, scratch
+from fuzzing import DUMPER, fuzz, get, mutated, scratch
 from sexting_triage import loader, yamlio
 from sexting_triage.errors import InputError, TriageError
 from sexting_triage.ruleset import RuleSet
