@@ -26,6 +26,11 @@ CLEAN: dict[str, Any] = {
     "power_imbalance": "no",
 }
 
+# The same case as cop-2016 asks it (that edition has no questions on these three facts).
+CLEAN_2016: dict[str, Any] = {k: v for k, v in CLEAN.items()
+                              if k not in ("financial_sextortion", "ai_or_altered",
+                                           "power_imbalance")}
+
 
 def case(**changes: Any) -> dict[str, Any]:
     """The clean baseline with some answers changed (None removes an answer)."""

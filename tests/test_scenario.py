@@ -11,6 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import CLEAN_2016
 from sexting_triage import engine, loader
 from sexting_triage.errors import InputError
 from sexting_triage.scenario import (
@@ -25,13 +26,7 @@ from sexting_triage.scenario import (
 
 ROOT = Path(__file__).resolve().parents[1]
 
-BASE = {
-    "imagery": "yes", "subject_under_18": "yes", "youngest_age": 15, "immediate_risk": "no",
-    "adult_involved": "no", "coercion": "no", "grooming_or_exploitation": "no",
-    "profit_motive": "no", "capacity_concern": "no", "wider_child_protection": "no",
-    "sexual_acts": "no", "sharing_extent": "intended_recipient",
-    "shared_without_consent": "no", "malicious_intent": "no", "previous_incidents": "no",
-}
+BASE = dict(CLEAN_2016)
 
 
 def answers_yaml(**changes: object) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers import CLEAN_2016
 from sexting_triage.cli import main
 from sexting_triage.scenario import load_scenarios
 
@@ -22,13 +23,7 @@ FORWARDED = LIB / "immediate-risk" / "forwarded-to-year-group-chat.yaml"
 ROMANTIC = LIB / "romantic" / "two-15-year-olds-swap-selfies.yaml"
 GROOMING = LIB / "adult-involvement" / "adult-grooms-12-year-old.yaml"
 
-BASE = {
-    "imagery": "yes", "subject_under_18": "yes", "youngest_age": 15, "immediate_risk": "no",
-    "adult_involved": "no", "coercion": "no", "grooming_or_exploitation": "no",
-    "profit_motive": "no", "capacity_concern": "no", "wider_child_protection": "no",
-    "sexual_acts": "no", "sharing_extent": "intended_recipient",
-    "shared_without_consent": "no", "malicious_intent": "no", "previous_incidents": "no",
-}
+BASE = dict(CLEAN_2016)
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
