@@ -32,12 +32,19 @@ def list_command(json_out: bool = JsonOption, no_color: bool = NoColorOption) ->
 
     from sexting_triage.render.terminal import console, text
 
+    con = console(no_color=no_color)
+    if con.soft_wrap:  # piped: one whole line per rule set, no wrapped table cells
+        for s in sets:
+            mark = " (default)" if s.id == default else ""
+            con.print(text(f"{s.id}{mark}  {s.version}  {s.status}  {s.title}  "
+                           f"[{_editions(s)}]"))
+        return
     table = Table("id", "version", "status", "title", "editions", box=None, pad_edge=False)
     for s in sets:
         mark = " (default)" if s.id == default else ""
         table.add_row(text(s.id + mark), text(s.version), text(s.status), text(s.title),
                       text(_editions(s)))
-    console(no_color=no_color).print(table)
+    con.print(table)
 
 
 @rules_app.command("show")
