@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sexting_triage import loader
+from sexting_triage.errors import UsageError
 from sexting_triage.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from sexting_triage.engine import Decision
 
 RULES_HELP = "A bundled rule-set id (see `sexting-triage rules list`) or a path to a rule file."
 RulesOption = typer.Option(None, "--rules", "-r", help=RULES_HELP, metavar="ID|PATH")
@@ -24,3 +32,21 @@ def resolve_rules(ref: str | None, relative_to: Path | None = None) -> RuleSet:
         if candidate.exists():
             ref = str(candidate)
     return loader.resolve(ref)
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn a failure to write an output file into a plain usage error naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def save_scenario_file(path: Path, decision: Decision) -> None:
+    """`--save-scenario` on run and triage: the answers and decision as a trainer scenario."""
+    from sexting_triage.scenario import save_scenario
+
+    with writing(path):
+        save_scenario(path, decision)
+    print(f"scenario saved to {path}", file=sys.stderr)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
 from sexting_triage import loader
 from sexting_triage.cli import app, warn
-from sexting_triage.cli.common import JsonOption, NoColorOption, RulesOption, resolve_rules
+from sexting_triage.cli.common import (
+    JsonOption,
+    NoColorOption,
+    RulesOption,
+    resolve_rules,
+    save_scenario_file,
+)
 from sexting_triage.engine import Decision, decide
 from sexting_triage.errors import InputError, InvalidAnswers, MissingAnswers, Problem, UsageError
 
@@ -55,13 +60,7 @@ def run_command(
     d = decide_file(file, rules)
     warn_ignored(d)
     if save_scenario is not None:
-        from sexting_triage.scenario import save_scenario as save
-
-        try:
-            save(save_scenario, d)
-        except OSError as exc:
-            raise UsageError(f"cannot write {save_scenario}: {exc.strerror or exc}") from None
-        print(f"scenario saved to {save_scenario}", file=sys.stderr)
+        save_scenario_file(save_scenario, d)
     if json_out:
         from sexting_triage.render.jsonout import decision_dict, dumps
 

@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from sexting_triage.cli import EXIT_CODES_HELP, app, warn
-from sexting_triage.cli.common import JsonOption, NoColorOption
+from sexting_triage.cli.common import JsonOption, NoColorOption, writing
 from sexting_triage.errors import (
     EXIT_FINDINGS,
     EXIT_NOT_INTERACTIVE,
@@ -168,10 +168,8 @@ def check_command(
         from sexting_triage.render.junit import junit_xml
         from sexting_triage.scenario import write_atomic
 
-        try:
+        with writing(junit):
             write_atomic(junit, junit_xml(results))
-        except OSError as exc:
-            raise UsageError(f"cannot write {junit}: {exc.strerror or exc}") from None
     summary = _summary(results)
     if json_out:
         from sexting_triage.render.jsonout import dumps
@@ -339,10 +337,8 @@ def walkthrough_command(
         if output is not None:
             from sexting_triage.scenario import write_atomic
 
-            try:
+            with writing(output):
                 write_atomic(output, doc)
-            except OSError as exc:
-                raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
             print(f"handout written to {output}", file=sys.stderr)
         else:
             sys.stdout.write(doc)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from sexting_triage.cli import EXIT_CODES_HELP, app
-from sexting_triage.cli.common import NoColorOption, RulesOption
+from sexting_triage.cli.common import NoColorOption, RulesOption, save_scenario_file
 from sexting_triage.errors import EXIT_INTERRUPTED, NotInteractive, TriageError, UsageError
 
 if TYPE_CHECKING:
@@ -406,14 +406,7 @@ def _finish(con: Console, d: Decision, sess: Session, record: Path | None,
             records.write(record, records.build(d, incident_ref))
             print(f"decision record written to {record}", file=sys.stderr)
         if save_scenario is not None:
-            from sexting_triage.scenario import save_scenario as save
-
-            try:
-                save(save_scenario, d)
-            except OSError as exc:
-                raise UsageError(f"cannot write {save_scenario}: {exc.strerror or exc}"
-                                 ) from None
-            print(f"scenario saved to {save_scenario}", file=sys.stderr)
+            save_scenario_file(save_scenario, d)
     except TriageError:
         print(f"The session is kept in {sess.path}; fix the problem below, then continue with: "
               f"{_resume_command(sess, record, incident_ref, save_scenario)}",
