@@ -102,7 +102,7 @@ def changed_parts(record: dict[str, Any]) -> list[str] | None:
 
 def decision_part(d: Decision) -> dict[str, Any]:
     """The decision pieces of render.jsonout.decision_dict that a record keeps."""
-    from sexting_triage.render.jsonout import decision_dict
+    from sexting_triage.serialize import decision_dict
 
     full = decision_dict(d)
     return {k: full[k] for k in DECISION_KEYS}
@@ -111,7 +111,7 @@ def decision_part(d: Decision) -> dict[str, Any]:
 def build(d: Decision, incident_ref: str | None = None,
           now: datetime | None = None) -> dict[str, Any]:
     """A complete record (hash included) for a decision."""
-    from sexting_triage.render.jsonout import NOTICE
+    from sexting_triage.serialize import NOTICE
 
     rs = d.ruleset
     t = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)

@@ -1,0 +1,63 @@
+"""Every JSON document shape the tool reads or writes, and every schema id, in one place.
+
+Core module: it imports no front end. Commands print these documents with `dumps`; records,
+sessions, scenarios, checks and diffs build their documents from the shapes here, so a
+schema change is made (and its version bumped) in this one file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sexting_triage import __version__
+from sexting_triage.engine import Decision
+
+# Schema ids: bump the number when a document's shape changes incompatibly.
+DECISION_SCHEMA = "sexting-triage/decision/1"
+RECORD_SCHEMA = "sexting-triage/record/1"
+SESSION_SCHEMA = "sexting-triage/session/1"
+SCENARIO_SCHEMA = "sexting-triage/scenario/1"
+SCENARIO_CHECK_SCHEMA = "sexting-triage/scenario-check/1"
+SCENARIO_COVERAGE_SCHEMA = "sexting-triage/scenario-coverage/1"
+RULES_CHECK_SCHEMA = "sexting-triage/check/1"
+DIFF_SCHEMA = "sexting-triage/diff/1"
+RULESETS_SCHEMA = "sexting-triage/rulesets/1"
+RULESET_SUMMARY_SCHEMA = "sexting-triage/ruleset-summary/1"
+RULESET_FILE_SCHEMA = "sexting-triage/ruleset/1"
+RECORD_VERIFY_SCHEMA = "sexting-triage/record-verify/1"
+
+NOTICE = "Decision support only: officer judgement, supervision and force policy come first."
+
+TOOL = {"name": "sexting-triage", "version": __version__}
+
+
+def decision_dict(d: Decision) -> dict[str, Any]:
+    """The decision as data: what JSON output, records and scenarios all share."""
+    rs = d.ruleset
+    return {
+        "schema": DECISION_SCHEMA,
+        "tool": dict(TOOL),
+        "rules": rs.provenance() | {"title": rs.title, "status": rs.status},
+        "pathway": {"id": d.pathway, "title": rs.pathways[d.pathway].title},
+        "flags": list(d.flags),
+        "reasons": [r.as_dict() for r in d.reasons],
+        "actions": list(d.actions),
+        "answers": dict(d.answers),
+        "asked": list(d.asked),
+        "ignored": [i.as_dict() for i in d.ignored],
+        "notice": NOTICE,
+    }
+
+
+# Characters json.dumps leaves raw with ensure_ascii=False that a terminal may act on: DEL and
+# the C1 controls (\x9b is a one-byte CSI), line/paragraph separators, bidi overrides.
+_RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def dumps(data: Any) -> str:
+    """One JSON document; text stays exact, but every control character is a \\u escape
+    (they can only occur inside strings, so the document decodes to the same data)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
