@@ -54,7 +54,13 @@ def test_run_json_shape(tmp_path, capsys):
     code, out, err = run(capsys, "run", str(p), "--json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["schema"] == "sexting-triage/decision/1"
+    assert doc["schema"] == "sexting-triage/decision/2"
+    # actions are checklist items, due now first (the urgent flag's), each text once
+    whens = [a["when"] for a in doc["actions"]]
+    assert whens == sorted(whens, key=["now", "today", "next"].index)
+    assert all(set(a) == {"text", "when", "from"} for a in doc["actions"])
+    texts = [a["text"] for a in doc["actions"]]
+    assert len(texts) == len(set(texts))
     assert doc["rules"]["id"] == "cop-2016" and len(doc["rules"]["sha256"]) == 64
     assert doc["pathway"] == {"id": "full-investigation", "title": "Full criminal investigation"}
     assert doc["flags"] == ["immediate-safeguarding", "professional-judgement"]

@@ -53,12 +53,12 @@ def test_worked_examples_in_both_editions(cop2016, cop2024, name):
 
 def test_worked_example_details(cop2016, cop2024):
     one = decide(cop2024, WORKED["1 relationship swap"][0])
-    assert any("person involved" in a for a in one.actions) and not one.flags
+    assert any("person involved" in a for a in one.action_texts) and not one.flags
     four = decide(cop2024, WORKED["4 extortion by unknown contact"][0])
     assert "financial-sextortion" in four.fired
     for words in ("not to pay", "stop all contact", "Keep the evidence", "CEOP",
                   "Report Remove", "Take It Down", "suicide"):
-        assert any(words in a for a in four.actions), words
+        assert any(words in a for a in four.action_texts), words
     assert "financial-sextortion" not in decide(cop2016, WORKED["4 extortion by unknown "
                                                                 "contact"][0]).fired
     six16 = decide(cop2016, WORKED["6 shown to friends"][0])
@@ -68,7 +68,7 @@ def test_worked_example_details(cop2016, cop2024):
     seven = decide(cop2024, WORKED["7 forwarded, child at risk"][0])
     assert seven.flags[0] == "immediate-safeguarding"
     eight = decide(cop2024, WORKED["8 two 12-year-olds"][0])
-    assert any("under 13" in a for a in eight.actions)
+    assert any("under 13" in a for a in eight.action_texts)
 
 
 FIRES = {
@@ -145,10 +145,10 @@ def test_changed_effects(cop2024):
     d = decide(cop2024, case(coercion="yes", financial_sextortion="unknown"))
     assert d.pathway == "full-investigation" and "professional-judgement" in d.flags
     repeated = decide(cop2024, case(previous_incidents="yes"))
-    assert any("Outcome 22" in a for a in repeated.actions)
+    assert any("Outcome 22" in a for a in repeated.action_texts)
     ai = decide(cop2024, case(ai_or_altered="yes"))
     assert ai.pathway == "proportionate-response"
-    assert any("victim" in a for a in ai.actions)
+    assert any("victim" in a for a in ai.action_texts)
 
 
 def test_financial_sextortion_is_asked_only_after_adult_or_coercion(cop2024):

@@ -152,7 +152,8 @@ def test_read_only_commands_write_nothing_but_the_rule_set_cache(
     cache = home / ".cache"
     assert all(cache in p.parents for p in new), sorted(map(str, new))
     rule_set_fields = {"id", "version", "title", "status", "summary", "sources", "questions",
-                       "pathways", "precedence", "flags", "rules", "invariants"}
+                       "pathways", "precedence", "flags", "rules", "invariants", "recording",
+                       "changelog"}
     for p, data in new.items():
         assert b"case-CAD-4242-ZZ" not in data, p
         doc = json.loads(data)

@@ -196,10 +196,26 @@ def test_precedence_must_list_every_pathway(tmp_path):
     assert "F:26:13: precedence: pathway `out` is missing from precedence" in got
 
 
-def test_rule_needs_exactly_one_effect(tmp_path):
+def test_rule_raises_at_most_one_effect(tmp_path):
     got = problems(tmp_path, MINIMAL.replace("    pathway: out\n",
                                              "    pathway: out\n    flag: judge\n"))
-    assert got == ["F:30:5: rules[no-image]: a rule raises exactly one of `pathway` or `flag`"]
+    assert got == ["F:30:5: rules[no-image]: a rule raises one of `pathway` or `flag`, not "
+                   "both (a rule with neither is a note)"]
+
+
+def test_a_rule_with_neither_effect_is_a_note(tmp_path):
+    rs = loader.load_ruleset(write(tmp_path, MINIMAL.replace("    pathway: out\n", "", 1)
+                                   .replace("precedence: [full, light, out]",
+                                            "precedence: [full, light, out]")))
+    note = next(r for r in rs.rules if r.id == "no-image")
+    assert note.pathway is None and note.flag is None and note.effect == "note"
+
+
+def test_headline_only_on_flag_rules(tmp_path):
+    got = problems(tmp_path, MINIMAL.replace("    pathway: out\n",
+                                             "    pathway: out\n    headline: Act now\n"))
+    assert got == ["F:33:5: rules[no-image].headline: only a rule that raises a flag can "
+                   "have a `headline`"]
 
 
 def test_choice_and_integer_question_shape(tmp_path):
@@ -256,10 +272,27 @@ def test_damaged_cache_entry_falls_back_to_the_file(monkeypatch, tmp_path):
     assert loader.load_ruleset(path) == first
 
 
-def test_other_rule_files_are_not_cached(monkeypatch, tmp_path):
+def test_local_rule_files_are_cached_by_content(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    loader.load_ruleset(write(tmp_path, MINIMAL))
-    assert not (tmp_path / "cache").exists()
+    path = write(tmp_path, MINIMAL)
+    first = loader.load_ruleset(path)
+    (entry,) = (tmp_path / "cache" / "sexting-triage" / "rulesets").glob("*.json")
+    assert entry.name.startswith(first.sha256)
+    assert entry.stat().st_mode & 0o777 == 0o600
+    # an edited file is a new key: the cached copy of the old text is never used for it
+    path.write_text(MINIMAL.replace("title: A small rule set", "title: Mini edited"),
+                    encoding="utf-8")
+    second = loader.load_ruleset(path)
+    assert second.sha256 != first.sha256 and second.title == "Mini edited"
+
+
+def test_cache_stays_bounded(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(loader, "CACHE_ENTRIES", 3)
+    for n in range(5):
+        text = MINIMAL.replace("title: A small rule set", f"title: Mini {n}")
+        loader.load_ruleset(write(tmp_path, text))
+    assert len(list((tmp_path / "cache" / "sexting-triage" / "rulesets").glob("*.json"))) == 3
 
 
 def test_cache_entry_writable_by_others_is_not_trusted(monkeypatch, tmp_path):

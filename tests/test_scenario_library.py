@@ -141,7 +141,7 @@ def test_worked_example_specifics(results):
     # 4: the sextortion rule and its NCA actions in 2024; nothing of the kind in 2016
     ex4 = "coercion-and-extortion/sextortion-pay-or-it-goes-to-friends.yaml"
     assert {"financial-sextortion", "coercion", "adult-involved"} <= set(d["cop-2024"][ex4].fired)
-    assert any("CEOP" in a for a in d["cop-2024"][ex4].actions)
+    assert any("CEOP" in a for a in d["cop-2024"][ex4].action_texts)
     assert "financial-sextortion" not in d["cop-2016"][ex4].fired
     # 6: left to the officer in 2016; non-consensual showing is aggravated in 2024
     ex6 = "non-consensual-sharing/shows-friends-to-brag.yaml"

@@ -60,6 +60,12 @@ def _cond_text(c: Cond | None) -> str | None:
     return None if c is None else C.to_text(c)
 
 
+def _acts(actions: Sequence[Any]) -> list[str]:
+    """Actions as comparable text: the words, when they are due, and where they apply."""
+    return [a.text + (f" [{a.when}]" if a.when != "next" else "")
+            + (f" (if {a.if_text})" if a.if_text else "") for a in actions]
+
+
 def _list_change(a: Sequence[Any], b: Sequence[Any]) -> dict[str, Any] | None:
     if list(a) == list(b):
         return None
@@ -101,7 +107,7 @@ def structural(old: RuleSet, new: RuleSet) -> dict[str, Any]:
     def r_cmp(a: Any, b: Any) -> dict[str, Any]:
         return _fields([
             ("when", C.to_text(a.when), C.to_text(b.when)), ("effect", a.effect, b.effect),
-            ("reason", a.reason, b.reason), ("actions", list(a.actions), list(b.actions)),
+            ("reason", a.reason, b.reason), ("actions", _acts(a.actions), _acts(b.actions)),
             ("cite", [c.as_dict() for c in a.cite], [c.as_dict() for c in b.cite])])
 
     rules = _keyed({r.id: r for r in old.rules}, {r.id: r for r in new.rules}, r_desc, r_cmp)
@@ -109,7 +115,7 @@ def structural(old: RuleSet, new: RuleSet) -> dict[str, Any]:
     def p_cmp(a: Any, b: Any) -> dict[str, Any]:
         d = _fields([("title", a.title, b.title), ("summary", a.summary, b.summary),
                      ("ends_questionnaire", a.ends_questionnaire, b.ends_questionnaire)])
-        act = _list_change(a.actions, b.actions)
+        act = _list_change(_acts(a.actions), _acts(b.actions))
         if act is not None:
             d["actions"] = act
         return d
@@ -120,7 +126,7 @@ def structural(old: RuleSet, new: RuleSet) -> dict[str, Any]:
     def f_cmp(a: Any, b: Any) -> dict[str, Any]:
         d = _fields([("title", a.title, b.title), ("summary", a.summary, b.summary),
                      ("urgent", a.urgent, b.urgent)])
-        act = _list_change(a.actions, b.actions)
+        act = _list_change(_acts(a.actions), _acts(b.actions))
         if act is not None:
             d["actions"] = act
         return d

@@ -13,7 +13,7 @@ from typing import Any
 
 from sexting_triage.conditions import Value
 from sexting_triage.errors import AnswerProblem, InvalidAnswers, MissingAnswers, NoPathway
-from sexting_triage.ruleset import Cite, Question, Rule, RuleSet
+from sexting_triage.ruleset import WHEN_ORDER, Action, Cite, Question, Rule, RuleSet
 
 _BOOL = {True: "yes", False: "no"}
 _WORDS = {"yes": "yes", "no": "no", "unknown": "unknown", "not known": "unknown",
@@ -24,7 +24,8 @@ def normalize(question: Question, value: Any) -> Value:
     """One answer checked against its question's domain; ValueError says why it is wrong."""
     kind = type(value)
     if (kind is str or kind is int) and value in question.accepts:
-        return value  # already canonical: the common case, kept cheap
+        canonical: Value = value  # already canonical: the common case, kept cheap
+        return canonical
     if question.type == "yesno":
         if isinstance(value, bool):
             return _BOOL[value]
@@ -141,18 +142,55 @@ def next_question(rs: RuleSet, answers: Mapping[str, Any]) -> Question | None:
 class Reason:
     """A rule that fired: what it raised, why, and where the guidance says so.
 
-    `role` is `pathway` (supports the recommended pathway), `flag`, or `outweighed` (raised a
-    pathway of lower precedence: still shown, since every reason belongs in the record)."""
+    `role` is `pathway` (supports the recommended pathway), `flag`, `note` (raises neither:
+    context the officer should read), or `outweighed` (raised a pathway of lower precedence:
+    still shown, since every reason belongs in the record). `headline`, for a flag reason,
+    titles that flag's panel."""
 
     rule: str
     text: str
     cite: tuple[Cite, ...]
     effect: str
     role: str
+    headline: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "text": self.text, "effect": self.effect, "role": self.role,
-                "cite": [c.as_dict() for c in self.cite]}
+        d: dict[str, Any] = {"rule": self.rule, "text": self.text, "effect": self.effect,
+                             "role": self.role, "cite": [c.as_dict() for c in self.cite]}
+        if self.headline:
+            d["headline"] = self.headline
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """One checklist item: what to do, when (now, today: before the end of the shift, next),
+    and the rule, flag or pathway id it comes from."""
+
+    text: str
+    when: str
+    from_: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"text": self.text, "when": self.when, "from": self.from_}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingResult:
+    """How the decision is recorded (NPCC-2024 categories), or, with `category` None, why
+    this edition gives no category (`reason`). `provisional`: some answer is not known."""
+
+    category: str | None
+    title: str | None
+    reason: str
+    treatment: str | None
+    cite: tuple[Cite, ...]
+    provisional: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "title": self.title, "reason": self.reason,
+                "treatment": self.treatment, "cite": [c.as_dict() for c in self.cite],
+                "provisional": self.provisional}
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,14 +208,20 @@ class Decision:
     pathway: str
     flags: tuple[str, ...]
     reasons: tuple[Reason, ...]
-    actions: tuple[str, ...]
+    actions: tuple[ActionItem, ...]
     asked: tuple[str, ...]
     answers: dict[str, Value]
     ignored: tuple[Ignored, ...] = field(default=())
+    recording: RecordingResult | None = None
+    long_term: tuple[str, tuple[Cite, ...]] | None = None
 
     @property
     def fired(self) -> tuple[str, ...]:
         return tuple(r.rule for r in self.reasons)
+
+    @property
+    def action_texts(self) -> tuple[str, ...]:
+        return tuple(a.text for a in self.actions)
 
 
 def outcome(rs: RuleSet, facts: Mapping[str, Value]) -> tuple[str | None, tuple[str, ...],
@@ -215,20 +259,61 @@ def decide(rs: RuleSet, answers: Mapping[str, Any]) -> Decision:
         raise NoPathway(f"rule set {rs.id} {rs.version} gives no pathway for these answers: "
                         "this is a defect in the rule set (run `sexting-triage rules check`)")
     reasons = []
-    actions: dict[str, None] = dict.fromkeys(rs.pathways[pathway].actions)
     for r in fired:
-        role = "flag" if r.flag else ("pathway" if r.pathway == pathway else "outweighed")
-        reasons.append(Reason(r.id, r.reason, r.cite, r.effect, role))
-        if role != "outweighed":
-            actions.update(dict.fromkeys(r.actions))
-    for f in flags:
-        actions.update(dict.fromkeys(rs.flags[f].actions))
+        role = ("flag" if r.flag else "note" if r.pathway is None
+                else "pathway" if r.pathway == pathway else "outweighed")
+        reasons.append(Reason(r.id, r.reason, r.cite, r.effect, role, r.headline))
     asked = set(w.asked)
     ignored = tuple(
         Ignored(k, "not-in-rule-set" if k not in rs.question_index else "not-asked")
         for k in answers if k not in asked)
-    return Decision(rs, pathway, flags, tuple(reasons), tuple(actions), w.asked,
-                    {k: w.facts[k] for k in w.asked}, ignored)
+    p = rs.pathways[pathway]
+    return Decision(rs, pathway, flags, tuple(reasons), checklist(rs, pathway, flags, fired,
+                                                                  w.facts),
+                    w.asked, {k: w.facts[k] for k in w.asked}, ignored,
+                    recording(rs, pathway, w.facts),
+                    (p.long_term, p.long_term_cite) if p.long_term else None)
+
+
+def checklist(rs: RuleSet, pathway: str, flags: tuple[str, ...], fired: tuple[Rule, ...],
+              facts: Mapping[str, Value]) -> tuple[ActionItem, ...]:
+    """The actions of a decision, each once, ordered by when they are due (now, today, next)
+    and, within that, urgent flags first (their rules', then their own), then the pathway's,
+    the contributing rules', and the other flags'. An action whose `if` does not hold for the
+    answers is not offered (e.g. no crime outcome for children under 10)."""
+    urgent = {f for f in flags if rs.flags[f].urgent}
+    groups: list[tuple[str, tuple[Action, ...]]] = []
+    groups += [(r.id, r.actions) for r in fired if r.flag in urgent]
+    groups += [(f, rs.flags[f].actions) for f in flags if f in urgent]
+    groups.append((pathway, rs.pathways[pathway].actions))
+    groups += [(r.id, r.actions) for r in fired
+               if r.pathway == pathway or (r.pathway is None and r.flag is None)
+               or (r.flag is not None and r.flag not in urgent)]
+    groups += [(f, rs.flags[f].actions) for f in flags if f not in urgent]
+    seen: set[str] = set()
+    out: list[ActionItem] = []
+    for source, actions in groups:
+        for a in actions:
+            if a.text not in seen and a.applies(facts):
+                seen.add(a.text)
+                out.append(ActionItem(a.text, a.when, source))
+    band = {w: i for i, w in enumerate(WHEN_ORDER)}
+    out.sort(key=lambda a: band.get(a.when, len(band)))  # stable: keeps the order above
+    return tuple(out)
+
+
+def recording(rs: RuleSet, pathway: str, facts: Mapping[str, Value]) -> RecordingResult | None:
+    """The recording category for a decision: the first category that matches, provisional
+    when any answer is `unknown`; None for a pathway the rule set gives no category (out of
+    scope); a category-less result with the rule set's note where it has none at all."""
+    rec = rs.recording
+    if rec is None or pathway not in rec.pathways:
+        return None
+    provisional = any(v == "unknown" for v in facts.values())
+    for c in rec.categories:
+        if c.matches(pathway, facts):
+            return RecordingResult(c.id, c.title, c.reason, c.treatment, c.cite, provisional)
+    return RecordingResult(None, None, rec.note or "", None, (), False)
 
 
 def raised_so_far(rs: RuleSet, answers: Mapping[str, Any]) -> tuple[str, ...]:

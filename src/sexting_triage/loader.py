@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from sexting_triage import conditions as C
 from sexting_triage import ruleset as R
+from sexting_triage import semantics
 from sexting_triage.bundled import rules_dir
 from sexting_triage.errors import InputError, Problem, UsageError
 from sexting_triage.yamlio import Located, PathKey, load_yaml, read_file
@@ -61,11 +61,12 @@ def resolve(ref: str | None) -> R.RuleSet:
 def load_ruleset(path: str | os.PathLike[str]) -> R.RuleSet:
     """Load, validate, check and compile one rule-set file.
 
-    A rule set that has loaded cleanly once is cached (by the sha256 of its bytes) as the
-    validated data, so later runs skip YAML parsing and validation: the CLI starts fast."""
+    A rule set that has loaded cleanly once is cached, keyed by the sha256 of its bytes (so
+    an edited file is a new key, never a stale hit), as the validated data: later runs skip
+    YAML parsing and validation, and the CLI starts fast for bundled and local files alike."""
     raw, text = read_file(path, "rule set")
     sha = hashlib.sha256(raw).hexdigest()
-    cached = _cache_read(sha) if _bundled(path) else None
+    cached = _cache_read(sha)
     if cached is not None:
         try:
             return _compile(cached, sha, str(path))
@@ -73,14 +74,8 @@ def load_ruleset(path: str | os.PathLike[str]) -> R.RuleSet:
             pass
     doc = load_yaml(path, "rule set", text)
     data = validated(doc)
-    if _bundled(path):
-        _cache_write(sha, data)
+    _cache_write(sha, data)
     return _compile(data, sha, doc.path)
-
-
-def _bundled(path: str | os.PathLike[str]) -> bool:
-    """Only the bundled rule sets are cached: a bounded set, on every responder's hot path."""
-    return Path(path).resolve().parent == rules_dir().resolve()
 
 
 def build_ruleset(doc: Located, sha256: str) -> R.RuleSet:
@@ -105,7 +100,7 @@ def validated(doc: Located) -> dict[str, Any]:
         model = RuleSetModel.model_validate(doc.data)
     except ValidationError as exc:
         problems.extend(pydantic_problems(doc, exc))
-    problems.extend(_semantic_problems(doc))
+    problems.extend(semantics.problems(doc))
     if problems or model is None:
         raise InputError(_sorted(problems))
     return model.model_dump(mode="json", by_alias=True)
@@ -124,7 +119,7 @@ def _cache_key(sha256: str) -> Path | None:
     # the code that validates and compiles is part of the key, so a changed tool never
     # reuses data it did not check itself
     stamp = hashlib.sha256(__version__.encode())
-    for name in ("loader.py", "model.py", "conditions.py", "ruleset.py"):
+    for name in ("loader.py", "model.py", "conditions.py", "ruleset.py", "semantics.py"):
         try:
             st = (here / name).stat()
             stamp.update(f"{name}:{st.st_mtime_ns}:{st.st_size}".encode())
@@ -163,8 +158,20 @@ def _cache_write(sha256: str, data: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         atomic_write(path, json.dumps(data).encode("utf-8"))
+        _cache_prune(path.parent)
     except OSError:
         pass
+
+
+CACHE_ENTRIES = 64
+
+
+def _cache_prune(folder: Path) -> None:
+    """Keep the newest CACHE_ENTRIES entries: local rule files are cached too, so the folder
+    must stay bounded however many files a policy team tries."""
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[CACHE_ENTRIES:]:
+        old.unlink(missing_ok=True)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -201,231 +208,36 @@ def pydantic_problems(doc: Located, exc: Any, base: PathKey = ()) -> list[Proble
     return out
 
 
-# ----------------------------------------------------------------------------- semantic checks
-
-
-def _items(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
-    seq = data.get(key)
-    if not isinstance(seq, list):
-        return []
-    return [(i, x) for i, x in enumerate(seq) if isinstance(x, dict)]
-
-
-def _list(value: Any) -> list[Any]:
-    """A list from the file, or [] when it is anything else (pydantic reports the type)."""
-    return value if isinstance(value, list) else []
-
-
-def _ids(doc: Located, key: str, problems: list[Problem]) -> dict[str, int]:
-    seen: dict[str, int] = {}
-    for i, item in _items(doc.data, key):
-        qid = item.get("id")
-        if not isinstance(qid, str):
-            continue
-        if qid in seen:
-            problems.append(doc.problem((key, i, "id"),
-                                        f"duplicate id `{qid}` (also {key}[{seen[qid]}])"))
-        else:
-            seen[qid] = i
-    return seen
-
-
-class Domains:
-    """The answer domain of each question, for checking conditions."""
-
-    def __init__(self, questions: Iterable[dict[str, Any]]):
-        self.types: dict[str, str] = {}
-        self.values: dict[str, tuple[Any, ...]] = {}
-        self.ranges: dict[str, tuple[int, int]] = {}
-        for q in questions:
-            qid, kind = q.get("id"), q.get("type", "yesno")
-            if not isinstance(qid, str) or qid in self.types:
-                continue
-            self.types[qid] = kind
-            if kind == "choice":
-                self.values[qid] = tuple(c.get("id") for c in _list(q.get("choices"))
-                                         if isinstance(c, dict))
-            elif kind == "integer":
-                lo, hi = q.get("min"), q.get("max")
-                if type(lo) is int and type(hi) is int:
-                    self.ranges[qid] = (lo, hi)
-            else:
-                self.values[qid] = R.YESNO
-
-    def check(self, cond: C.Cond) -> list[tuple[str, int]]:
-        """Unknown facts and impossible values, each with its column in the condition."""
-        out: list[tuple[str, int]] = []
-        for t in C.tests(cond):
-            kind = self.types.get(t.fact)
-            if kind is None:
-                hint = ""
-                if t.fact in R.YESNO:
-                    hint = ": put answer values in quotes"
-                out.append((f"unknown fact `{t.fact}` (no question has this id){hint}", t.col))
-                continue
-            values = t.value if isinstance(t.value, tuple) else (t.value,)
-            if kind == "integer":
-                if any(type(v) is not int for v in values):
-                    out.append((f"`{t.fact}` is a whole number: compare it with numbers",
-                                t.value_col))
-                    continue
-                if t.op in C.ORDERING or t.fact not in self.ranges:
-                    continue
-                lo, hi = self.ranges[t.fact]
-                bad = [v for v in values if not lo <= v <= hi]
-                if bad:
-                    out.append((f"{bad[0]} is impossible for `{t.fact}` ({lo} to {hi})",
-                                t.value_col))
-                continue
-            if t.op in C.ORDERING:
-                out.append((f"`{t.op}` compares numbers, but `{t.fact}` is a {kind} answer",
-                            t.col))
-                continue
-            allowed = self.values.get(t.fact, ())
-            for v in values:
-                if v not in allowed:
-                    shown = ", ".join(str(a) for a in allowed)
-                    out.append((f"`{v}` is not an answer to `{t.fact}` (answers: {shown})",
-                                t.value_col))
-                    break
-        return out
-
-
-def _condition(doc: Located, loc: PathKey, text: Any, domains: Domains,
-               problems: list[Problem], earlier: set[str] | None = None) -> C.Cond | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        cond = C.parse(text)
-    except C.ConditionError as exc:
-        problems.append(doc.problem(loc, exc.message, offset=(exc.line, exc.col)))
-        return None
-    for message, col in domains.check(cond):
-        problems.append(doc.problem(loc, message, offset=(0, col)))
-    if earlier is not None:
-        for t in C.tests(cond):
-            if t.fact in domains.types and t.fact not in earlier:
-                problems.append(doc.problem(
-                    loc, f"`{t.fact}` is not asked before this question: an ask_when can "
-                         "only read earlier questions", offset=(t.line, t.col)))
-    return cond
-
-
-def _semantic_problems(doc: Located) -> list[Problem]:
-    data = doc.data
-    problems: list[Problem] = []
-    qids = _ids(doc, "questions", problems)
-    pids = _ids(doc, "pathways", problems)
-    fids = _ids(doc, "flags", problems)
-    _ids(doc, "rules", problems)
-    _ids(doc, "invariants", problems)
-    for fid, i in fids.items():
-        if fid in pids:
-            problems.append(doc.problem(("flags", i, "id"),
-                                        f"`{fid}` is already a pathway id"))
-    sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
-    domains = Domains(q for _, q in _items(data, "questions"))
-
-    earlier: set[str] = set()
-    for i, q in _items(data, "questions"):
-        kind = q.get("type", "yesno")
-        if kind == "choice":
-            choices = [c for c in _list(q.get("choices")) if isinstance(c, dict)]
-            if len(choices) < 2:
-                problems.append(doc.problem(("questions", i), "a choice question needs at "
-                                            "least two `choices`"))
-            cids = [c.get("id") for c in choices]
-            for j, cid in enumerate(cids):
-                if cid in cids[:j]:
-                    problems.append(doc.problem(("questions", i, "choices", j, "id"),
-                                                f"duplicate choice id `{cid}`"))
-        elif kind == "integer":
-            lo, hi = q.get("min"), q.get("max")
-            if lo is None or hi is None:
-                problems.append(doc.problem(("questions", i),
-                                            "a whole-number question needs `min` and `max`"))
-            elif type(lo) is not int or type(hi) is not int:
-                pass  # a wrong type is reported by the model
-            elif lo > hi:
-                problems.append(doc.problem(("questions", i, "max"),
-                                            f"max ({hi}) is below min ({lo})"))
-            elif hi - lo > 1000:
-                problems.append(doc.problem(("questions", i, "max"),
-                                            "a whole-number range may hold at most 1,001 values"))
-        if kind != "choice" and q.get("choices") is not None:
-            problems.append(doc.problem(("questions", i, "choices"),
-                                        f"`choices` is only for choice questions, not {kind}",
-                                        key=True))
-        if kind != "integer":
-            for key in ("min", "max"):
-                if q.get(key) is not None:
-                    problems.append(doc.problem(("questions", i, key),
-                                                f"`{key}` is only for whole-number questions",
-                                                key=True))
-        if "ask_when" in q:
-            _condition(doc, ("questions", i, "ask_when"), q["ask_when"], domains, problems,
-                       earlier)
-        if isinstance(q.get("id"), str):
-            earlier.add(q["id"])
-
-    prec = data.get("precedence")
-    if isinstance(prec, list):
-        for j, pid in enumerate(prec):
-            if isinstance(pid, str) and pid not in pids:
-                problems.append(doc.problem(("precedence", j), f"unknown pathway `{pid}`"))
-            elif pid in prec[:j]:
-                problems.append(doc.problem(("precedence", j), f"`{pid}` is listed twice"))
-        for pid in pids:
-            if pid not in prec:
-                problems.append(doc.problem(("precedence",),
-                                            f"pathway `{pid}` is missing from precedence"))
-
-    for i, r in _items(data, "rules"):
-        has_p, has_f = r.get("pathway") is not None, r.get("flag") is not None
-        if has_p == has_f:
-            problems.append(doc.problem(("rules", i), "a rule raises exactly one of "
-                                        "`pathway` or `flag`"))
-        if has_p and isinstance(r["pathway"], str) and r["pathway"] not in pids:
-            problems.append(doc.problem(("rules", i, "pathway"),
-                                        f"unknown pathway `{r['pathway']}`"))
-        if has_f and isinstance(r["flag"], str) and r["flag"] not in fids:
-            problems.append(doc.problem(("rules", i, "flag"), f"unknown flag `{r['flag']}`"))
-        cites = r.get("cite")
-        if isinstance(cites, list):
-            for j, c in enumerate(cites):
-                src = c.get("source") if isinstance(c, dict) else None
-                if isinstance(src, str) and src not in sources:
-                    known = ", ".join(sources) or "none"
-                    problems.append(doc.problem(("rules", i, "cite", j, "source"),
-                                                f"unknown source `{src}` (sources: {known})"))
-        if "when" in r:
-            _condition(doc, ("rules", i, "when"), r["when"], domains, problems)
-
-    for i, inv in _items(data, "invariants"):
-        if inv.get("when") is not None:
-            _condition(doc, ("invariants", i, "when"), inv["when"], domains, problems)
-        for key, known, what in (("pathway", pids, "pathway"),):
-            if isinstance(inv.get(key), str) and inv[key] not in known:
-                problems.append(doc.problem(("invariants", i, key), f"unknown {what} "
-                                            f"`{inv[key]}`"))
-        for key, known, what in (("pathway_in", pids, "pathway"), ("flags_include", fids, "flag"),
-                                 ("facts", qids, "fact")):
-            for j, v in enumerate(_list(inv.get(key))):
-                if isinstance(v, str) and v not in known:
-                    problems.append(doc.problem(("invariants", i, key, j),
-                                                f"unknown {what} `{v}`"))
-        kind = inv.get("kind")
-        if kind == "implies" and not (inv.get("pathway") or inv.get("pathway_in")
-                                      or inv.get("flags_include")):
-            problems.append(doc.problem(("invariants", i), "an `implies` invariant needs "
-                                        "`pathway`, `pathway_in` or `flags_include`"))
-        if kind == "monotone" and not (inv.get("facts") and inv.get("from") and inv.get("to")):
-            problems.append(doc.problem(("invariants", i), "a `monotone` invariant needs "
-                                        "`facts`, `from` and `to`"))
-    return problems
-
-
 # ----------------------------------------------------------------------------- compiling
+
+
+def _cite(cites: list[dict[str, Any]]) -> tuple[R.Cite, ...]:
+    return tuple(R.Cite(c["source"], c["section"], c["quote"], c["approximate"]) for c in cites)
+
+
+def _actions(items: list[Any]) -> tuple[R.Action, ...]:
+    out = []
+    for a in items:
+        if isinstance(a, str):
+            out.append(R.Action(a))
+            continue
+        cond = C.parse(a["if"]) if a.get("if") else None
+        out.append(R.Action(a["text"], a["when"], a.get("if"), cond,
+                            C.compile_cond(cond) if cond is not None else None))
+    return tuple(out)
+
+
+def _recording(m: dict[str, Any] | None) -> R.Recording | None:
+    if m is None:
+        return None
+    cats = []
+    for c in m["categories"]:
+        cond = C.parse(c["when"]) if c["when"] else None
+        cats.append(R.RecordingCategory(
+            c["id"], c["title"], tuple(c["pathways"] or ()), cond, c["when"], c["reason"],
+            c["treatment"], _cite(c["cite"]),
+            C.compile_cond(cond) if cond is not None else None))
+    return R.Recording(tuple(m["pathways"]), m["note"], tuple(cats))
 
 
 def _compile(m: dict[str, Any], sha256: str, path: str) -> R.RuleSet:
@@ -444,20 +256,21 @@ def _compile(m: dict[str, Any], sha256: str, path: str) -> R.RuleSet:
                 else [c["id"] for c in q["choices"] or ()] if q["type"] == "choice"
                 else range(q["min"], q["max"] + 1))))
     rank = {pid: i for i, pid in enumerate(m["precedence"])}
-    pathways = {p["id"]: R.Pathway(p["id"], p["title"], p["summary"], tuple(p["actions"]),
-                                   p["ends_questionnaire"], rank[p["id"]])
-                for p in m["pathways"]}
-    flags = {f["id"]: R.Flag(f["id"], f["title"], f["summary"], tuple(f["actions"]), f["urgent"])
-             for f in m["flags"]}
+    pathways = {}
+    for p in m["pathways"]:
+        lt = p.get("long_term")
+        pathways[p["id"]] = R.Pathway(
+            p["id"], p["title"], p["summary"], _actions(p["actions"]), p["ends_questionnaire"],
+            rank[p["id"]], lt["text"] if lt else None, _cite(lt["cite"]) if lt else ())
+    flags = {f["id"]: R.Flag(f["id"], f["title"], f["summary"], _actions(f["actions"]),
+                             f["urgent"]) for f in m["flags"]}
     rules = []
     for r in m["rules"]:
         cond = C.parse(r["when"])
         rules.append(R.Rule(
             id=r["id"], when=cond, when_text=r["when"], pathway=r["pathway"], flag=r["flag"],
-            reason=r["reason"], actions=tuple(r["actions"]),
-            cite=tuple(R.Cite(c["source"], c["section"], c["quote"], c["approximate"])
-                       for c in r["cite"]),
-            reads=C.reads(cond), test=C.compile_cond(cond)))
+            reason=r["reason"], actions=_actions(r["actions"]), cite=_cite(r["cite"]),
+            reads=C.reads(cond), test=C.compile_cond(cond), headline=r.get("headline")))
     invariants = tuple(R.Invariant(
         id=i["id"], description=i["description"], kind=i["kind"],
         when=C.parse(i["when"]) if i["when"] else None, when_text=i["when"],
@@ -472,10 +285,14 @@ def _compile(m: dict[str, Any], sha256: str, path: str) -> R.RuleSet:
     return R.RuleSet(
         id=m["id"], version=m["version"], title=m["title"], status=m["status"],
         summary=m["summary"],
-        sources={k: R.Source(k, s["title"], s["date"], s["publisher"], s["url"], s["note"])
+        sources={k: R.Source(k, s["title"], s["date"], s["publisher"], s["url"], s["note"],
+                             tuple(s.get("checked_sections") or ()))
                  for k, s in m["sources"].items()},
         questions=tuple(questions), pathways=pathways, precedence=tuple(m["precedence"]),
         flags=flags, rules=tuple(rules), invariants=invariants, sha256=sha256, path=path,
+        recording=_recording(m.get("recording")),
+        changelog=tuple(R.ChangelogEntry(c["version"], c["date"], tuple(c["changes"]))
+                        for c in m.get("changelog") or ()),
         question_index=index, stop_rules=stop_rules,
         steps=tuple((q, tuple(r for at, r in stop_rules if at == pos - 1))
                     for pos, q in enumerate(questions)),

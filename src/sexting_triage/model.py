@@ -29,6 +29,9 @@ class Source(_Strict):
     publisher: ShortText | None = None
     url: ShortText | None = None
     note: Text | None = None
+    checked_sections: list[ShortText] = Field(
+        default=[], description="Headings of this source that were checked against the "
+        "document itself; `rules check` warns about an exact citation of any other heading.")
 
 
 class Citation(_Strict):
@@ -46,6 +49,31 @@ class Citation(_Strict):
         if v is not None and len(v.split()) >= 25:
             raise ValueError("a quote must be under 25 words")
         return v
+
+
+class Action(_Strict):
+    """Something the officer should do, with when it is due and, optionally, where it applies."""
+
+    text: Text
+    when: Literal["now", "today", "next"] = Field(
+        default="next", description="now: at once; today: before the end of the shift; "
+        "next: as the case goes on.")
+    if_: ShortText | None = Field(
+        default=None, alias="if", description="Condition on the answers: the action is "
+        "offered only where it holds (e.g. no crime outcome for children under 10).")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              str_strip_whitespace=True)
+
+
+ActionItem = Annotated[Text | Action, Field(union_mode="left_to_right")]
+
+
+class LongTerm(_Strict):
+    """What an outcome means for a child's record and later background checks."""
+
+    text: Text
+    cite: list[Citation] = Field(min_length=1)
 
 
 class Choice(_Strict):
@@ -72,29 +100,61 @@ class Pathway(_Strict):
     id: Id
     title: ShortText
     summary: Text
-    actions: list[Text] = []
+    actions: list[ActionItem] = []
     ends_questionnaire: bool = Field(
         default=False, description="Once a rule raising this pathway fires, ask nothing more.")
+    long_term: LongTerm | None = None
 
 
 class Flag(_Strict):
     id: Id
     title: ShortText
     summary: Text
-    actions: list[Text] = []
+    actions: list[ActionItem] = []
     urgent: bool = Field(default=False, description="Show the moment it is raised.")
 
 
 class Rule(_Strict):
-    """When `when` holds, raise a pathway or a flag, for a reason, citing the guidance."""
+    """When `when` holds, raise a pathway or a flag (or, with neither, add a note), for a
+    reason, citing the guidance."""
 
     id: Id
     when: Text
     pathway: Id | None = None
     flag: Id | None = None
+    headline: ShortText | None = Field(
+        default=None, description="For a flag rule: the title of the flag's panel when this "
+        "rule raised it (e.g. 'Not yet known: establish now whether the child is safe').")
     reason: Text
-    actions: list[Text] = []
+    actions: list[ActionItem] = []
     cite: list[Citation] = Field(min_length=1)
+
+
+class RecordingCategory(_Strict):
+    """One recording category (NPCC-2024): chosen when the decision's pathway is in
+    `pathways` or `when` holds; the last category, with neither, is the default."""
+
+    id: Id
+    title: ShortText
+    pathways: list[Id] | None = None
+    when: Text | None = None
+    reason: Text
+    treatment: Text = Field(description="How each child is treated, in plain words.")
+    cite: list[Citation] = Field(min_length=1)
+
+
+class Recording(_Strict):
+    """How an in-scope decision is recorded; `note` says why where there are no categories."""
+
+    pathways: list[Id] = Field(description="The pathways a category is given for.")
+    note: Text | None = None
+    categories: list[RecordingCategory] = []
+
+
+class ChangelogEntry(_Strict):
+    version: ShortText
+    date: ShortText
+    changes: list[Text] = Field(min_length=1)
 
 
 class Invariant(_Strict):
@@ -137,3 +197,5 @@ class RuleSet(_Strict):
     flags: list[Flag] = []
     rules: list[Rule] = Field(min_length=1)
     invariants: list[Invariant] = []
+    recording: Recording | None = None
+    changelog: list[ChangelogEntry] = []

@@ -5,6 +5,7 @@ Plain dataclasses (no pydantic) so the engine stays pure, fast and importable on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,30 @@ class Source:
     publisher: str | None = None
     url: str | None = None
     note: str | None = None
+    checked_sections: tuple[str, ...] = ()
+
+
+WHEN_ORDER: tuple[str, ...] = ("now", "today", "next")
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """An action an officer should take: its text, when it is due, and where it applies."""
+
+    text: str
+    when: str = "next"  # now | today | next
+    if_text: str | None = None
+    if_: Cond | None = None
+    test: Predicate | None = field(compare=False, default=None)
+
+    def applies(self, facts: Mapping[str, Value]) -> bool:
+        return self.test is None or self.test(facts)
+
+    @property
+    def reads(self) -> frozenset[str]:
+        from sexting_triage.conditions import reads
+
+        return reads(self.if_) if self.if_ is not None else frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +118,11 @@ class Pathway:
     id: str
     title: str
     summary: str
-    actions: tuple[str, ...]
+    actions: tuple[Action, ...]
     ends_questionnaire: bool
     rank: int  # 0 is the highest precedence
+    long_term: str | None = None
+    long_term_cite: tuple[Cite, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +130,7 @@ class Flag:
     id: str
     title: str
     summary: str
-    actions: tuple[str, ...]
+    actions: tuple[Action, ...]
     urgent: bool
 
 
@@ -115,14 +142,49 @@ class Rule:
     pathway: str | None
     flag: str | None
     reason: str
-    actions: tuple[str, ...]
+    actions: tuple[Action, ...]
     cite: tuple[Cite, ...]
     reads: frozenset[str]
     test: Predicate = field(compare=False)
+    headline: str | None = None
 
     @property
     def effect(self) -> str:
-        return self.pathway or self.flag or ""
+        """The pathway or flag id the rule raises, or `note` for a rule that raises neither."""
+        return self.pathway or self.flag or "note"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingCategory:
+    id: str
+    title: str
+    pathways: tuple[str, ...]
+    when: Cond | None
+    when_text: str | None
+    reason: str
+    treatment: str
+    cite: tuple[Cite, ...]
+    test: Predicate | None = field(compare=False, default=None)
+
+    def matches(self, pathway: str, facts: Mapping[str, Value]) -> bool:
+        """Whether this category is given (the default category, with neither, always is)."""
+        if not self.pathways and self.test is None:
+            return True
+        return pathway in self.pathways or (self.test is not None and self.test(facts))
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    pathways: tuple[str, ...]
+    note: str | None
+    categories: tuple[RecordingCategory, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangelogEntry:
+    version: str
+    date: str
+    changes: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +219,8 @@ class RuleSet:
     invariants: tuple[Invariant, ...]
     sha256: str
     path: str
+    recording: Recording | None = None
+    changelog: tuple[ChangelogEntry, ...] = ()
     question_index: dict[str, int] = field(default_factory=dict)
     # (position after which all its facts are settled, rule) for rules that end the questionnaire
     stop_rules: tuple[tuple[int, Rule], ...] = ()

@@ -15,7 +15,7 @@ from sexting_triage import __version__
 from sexting_triage.engine import Decision
 
 # Schema ids: bump the number when a document's shape changes incompatibly.
-DECISION_SCHEMA = "sexting-triage/decision/1"
+DECISION_SCHEMA = "sexting-triage/decision/2"  # 2: actions as {text, when, from}; recording
 RECORD_SCHEMA = "sexting-triage/record/1"
 SESSION_SCHEMA = "sexting-triage/session/1"
 SCENARIO_SCHEMA = "sexting-triage/scenario/1"
@@ -43,7 +43,10 @@ def decision_dict(d: Decision) -> dict[str, Any]:
         "pathway": {"id": d.pathway, "title": rs.pathways[d.pathway].title},
         "flags": list(d.flags),
         "reasons": [r.as_dict() for r in d.reasons],
-        "actions": list(d.actions),
+        "actions": [a.as_dict() for a in d.actions],
+        "recording": d.recording.as_dict() if d.recording else None,
+        "long_term": ({"text": d.long_term[0], "cite": [c.as_dict() for c in d.long_term[1]]}
+                      if d.long_term else None),
         "answers": dict(d.answers),
         "asked": list(d.asked),
         "ignored": [i.as_dict() for i in d.ignored],

@@ -105,11 +105,11 @@ def ruleset_dict(rs: RuleSet) -> dict[str, object]:
                        "domain": list(q.domain), "ask_when": q.ask_when_text}
                       for q in rs.questions],
         "pathways": [{"id": p, "title": rs.pathways[p].title,
-                      "actions": list(rs.pathways[p].actions)} for p in rs.precedence],
+                      "actions": [a.text for a in rs.pathways[p].actions]} for p in rs.precedence],
         "flags": [{"id": f.id, "title": f.title, "urgent": f.urgent}
                   for f in rs.flags.values()],
         "rules": [{"id": r.id, "when": r.when_text, "pathway": r.pathway, "flag": r.flag,
-                   "reason": r.reason, "actions": list(r.actions),
+                   "reason": r.reason, "actions": [a.text for a in r.actions],
                    "cite": [c.as_dict() for c in r.cite]} for r in rs.rules],
     }
 

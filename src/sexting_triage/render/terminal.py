@@ -83,7 +83,7 @@ def flag_block(con: Console, flag: Flag) -> None:
     style = "bold white on red" if flag.urgent else "bold magenta"
     con.print(text(f" {kind}: {flag.title} ", style) + text(f"  [{flag.id}]", "dim"))
     rows(con, [("", text(flag.summary))])
-    rows(con, [("[ ]", text(a)) for a in flag.actions])
+    rows(con, [("[ ]", text(a.text)) for a in flag.actions])
 
 
 def decision(con: Console, d: Decision) -> None:
@@ -115,7 +115,7 @@ def decision(con: Console, d: Decision) -> None:
     rows(con, items, indent=1)
     con.print()
     con.print(text("ACTIONS (checklist)", "bold underline"))
-    rows(con, [("[ ]", text(a)) for a in d.actions])
+    rows(con, [("[ ]", text(a.text)) for a in d.actions])
     con.print()
     footer(con, rs)
 

@@ -196,7 +196,7 @@ def markdown(s: Scenario, d: Decision, e: Expectation | None, failures: list[str
         for c in r.cite:
             lines.append(f"   - Source: {md(cite_label(c))}")
     lines += ["", "**Actions:**", ""]
-    lines += [f"- [ ] {md(a)}" for a in d.actions]
+    lines += [f"- [ ] {md(a.text)}" for a in d.actions]
     lines += ["", md(expectation_line(e, failures)), "", f"*{md(NOTICE)}*", ""]
     return "\n".join(lines)
 
