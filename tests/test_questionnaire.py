@@ -4,16 +4,14 @@ and reason becomes certain (the same rule `decide` uses at the end)."""
 from __future__ import annotations
 
 import pytest
-from helpers import CLEAN_2016, case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import CLEAN_2016, case
 from sexting_triage import engine
 from sexting_triage.errors import InvalidAnswers, MissingAnswers
 from sexting_triage.loader import resolve
 from sexting_triage.questionnaire import Questionnaire, replay
-
-COP2024 = resolve("cop-2024")
 
 
 def test_walks_the_questions_in_order_and_finishes_with_the_decision(cop2016):
