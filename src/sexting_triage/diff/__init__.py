@@ -1,0 +1,25 @@
+"""What changes between two rule sets: structurally, and exactly in behaviour.
+
+One job per module:
+
+- `structural`: every change in what the rule sets say (metadata, sources, questions, rules,
+  actions, pathways, flags, recording, changelog, invariants), as data;
+- `behaviour`: both rule sets walked together over every situation, grouped by pathway
+  transition and flag change, each group with its exact count, example and rules;
+- `synthesise` (with `cubes` and `factor`): the exact, readable `when` condition of a group;
+- `scenarios`: each scenario file decided by both editions;
+- `report`: all of it together (`diff`), as the document `rules diff --json` prints.
+"""
+
+from __future__ import annotations
+
+from sexting_triage.diff.behaviour import NONE, Behaviour, Group, behavioural
+from sexting_triage.diff.report import DiffReport, diff
+from sexting_triage.diff.scenarios import possible_outcomes, scenario_impact
+from sexting_triage.diff.structural import structural, structurally_identical
+from sexting_triage.diff.synthesise import when_condition
+from sexting_triage.serialize import DIFF_SCHEMA
+
+__all__ = ["DIFF_SCHEMA", "NONE", "Behaviour", "DiffReport", "Group", "behavioural", "diff",
+           "possible_outcomes", "scenario_impact", "structural", "structurally_identical",
+           "when_condition"]

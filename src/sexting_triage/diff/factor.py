@@ -1,0 +1,157 @@
+"""Write a union of cubes as a readable and/or condition (common parts first, independent
+parts as a conjunction), or, for a group too large to list, the decision diagram itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sexting_triage import conditions as C
+from sexting_triage.conditions import Cond, Value
+from sexting_triage.diff.cubes import Cube, lit_cond
+
+if TYPE_CHECKING:
+    from sexting_triage.analysis import Space
+
+
+def render(cubes: list[Cube], space: Space) -> str:
+    cond = _factor([{f: lit_cond(f, v, space.domains[f]) for f, v in c.items()}
+                    for c in cubes], space.pos_of)
+    return C.to_text(cond)
+
+
+def _flat(kind: type[C.And] | type[C.Or], items: Sequence[Cond]) -> Cond:
+    out: list[Cond] = []
+    for i in items:
+        if isinstance(i, kind):
+            out.extend(i.items)
+        else:
+            out.append(i)
+    return out[0] if len(out) == 1 else kind(tuple(out))
+
+
+def _or(items: Sequence[Cond]) -> Cond:
+    """`a and x or b and x` -> `(a or b) and x` (conjuncts common to every alternative)."""
+    flat = _flat(C.Or, items)
+    if not isinstance(flat, C.Or):
+        return flat
+    parts = [list(i.items) if isinstance(i, C.And) else [i] for i in flat.items]
+    common = [x for x in parts[0] if all(x in p for p in parts[1:])]
+    if not common:
+        return flat
+    rest = [[x for x in p if x not in common] for p in parts]
+    if any(not r for r in rest):
+        return _flat(C.And, common)
+    alts = _or([r[0] if len(r) == 1 else C.And(tuple(r)) for r in rest])
+    return _flat(C.And, [alts, *common])
+
+
+def _factor(cubes: list[dict[str, Cond]], order: dict[str, int]) -> Cond:
+    """A readable and/or form of a union of cubes: common literals first, independent parts
+    as a conjunction, otherwise split on the literal most cubes share."""
+    cubes = [{f: c for f, c in cube.items() if c != C.Const(True)} for cube in cubes]
+    if not cubes:
+        return C.Const(False)
+    if any(not c for c in cubes):
+        return C.Const(True)
+    if len(cubes) == 1:
+        c = cubes[0]
+        return _flat(C.And, [c[f] for f in sorted(c, key=lambda f: order[f])])
+    first = cubes[0]
+    common = [f for f in first if all(c.get(f) == first[f] for c in cubes[1:])]
+    if common:
+        rest = [{f: v for f, v in c.items() if f not in common} for c in cubes]
+        lits = [first[f] for f in sorted(common, key=lambda f: order[f])]
+        return _flat(C.And, [*lits, _factor(rest, order)])
+    # independent groups of facts whose cubes combine freely
+    facts = sorted({f for c in cubes for f in c}, key=lambda f: order[f])
+    parent = {f: f for f in facts}
+
+    def find(f: str) -> str:
+        while parent[f] != f:
+            f = parent[f]
+        return f
+
+    for c in cubes:
+        fs = list(c)
+        for f in fs[1:]:
+            parent[find(f)] = find(fs[0])
+    comps: dict[str, list[str]] = {}
+    for f in facts:
+        comps.setdefault(find(f), []).append(f)
+    if len(comps) > 1:
+        groups = list(comps.values())
+        projections = []
+        for g in groups:
+            seen: list[dict[str, Cond]] = []
+            for c in cubes:
+                p = {f: c[f] for f in g if f in c}
+                if p not in seen:
+                    seen.append(p)
+            projections.append(seen)
+        unique: list[dict[str, Cond]] = []
+        for c in cubes:
+            if c not in unique:
+                unique.append(c)
+        total = 1
+        for proj in projections:
+            total *= len(proj)
+        if total == len(unique):
+            return _flat(C.And, [_factor(p, order) for p in projections])
+    # a product of an earlier and a later block of questions
+    unique = []
+    for c in cubes:
+        if c not in unique:
+            unique.append(c)
+    cut_points = sorted({order[f] for c in unique for f in c})
+    for k in cut_points[1:]:
+        early: list[dict[str, Cond]] = []
+        late: list[dict[str, Cond]] = []
+        for c in unique:
+            e = {f: v for f, v in c.items() if order[f] < k}
+            la = {f: v for f, v in c.items() if order[f] >= k}
+            if e not in early:
+                early.append(e)
+            if la not in late:
+                late.append(la)
+        if len(early) > 1 and len(late) > 1 and len(early) * len(late) == len(unique):
+            return _flat(C.And, [_factor(early, order), _factor(late, order)])
+    counts: dict[tuple[str, Cond], int] = {}
+    for c in cubes:
+        for f, v in c.items():
+            counts[(f, v)] = counts.get((f, v), 0) + 1
+    (bf, bv), n = max(counts.items(), key=lambda kv: (kv[1], -order[kv[0][0]]))
+    if n < 2:
+        return _or([_factor([c], order) for c in cubes])
+    inside = [{f: v for f, v in c.items() if f != bf} for c in cubes if c.get(bf) == bv]
+    outside = [c for c in cubes if c.get(bf) != bv]
+    left = _flat(C.And, [bv, _factor(inside, order)])
+    if not outside:
+        return left
+    return _or([left, _factor(outside, order)])
+
+
+def diagram_text(node: Any, domains: dict[str, tuple[Value, ...]]) -> str:
+    """Fallback for very large groups: the decision diagram as nested conditions (exact)."""
+    memo: dict[int, Cond] = {}
+
+    def go(n: Any) -> Cond:
+        if n[0] in ("T", "F"):
+            return C.Const(n[0] == "T")
+        if id(n) in memo:
+            return memo[id(n)]
+        fact, kids = n
+        alts = []
+        for vals, child in kids:
+            sub = go(child)
+            if isinstance(sub, C.Const) and not sub.value:
+                continue
+            lit = lit_cond(fact, vals, domains[fact])
+            alts.append(lit if isinstance(sub, C.Const) else C.And((lit, sub)))
+        res: Cond = C.Const(False) if not alts else alts[0] if len(alts) == 1 else C.Or(
+            tuple(alts))
+        memo[id(n)] = res
+        return res
+
+    return C.to_text(go(node))
+

@@ -1,0 +1,245 @@
+"""The condition synthesiser: an exact, readable `when` for one group of situations.
+
+The behavioural diff records the explored graph of both rule sets walked together. For one
+group (a membership test on the pair of outcomes) the graph is reduced to a decision diagram,
+listed as cubes, simplified exactly (`cubes.merge`), then widened using the situations that
+cannot happen (a fact not asked, an answer that cannot go with the others) while every check
+against the reachable space keeps it exact, and finally factored into a readable condition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sexting_triage.analysis import Space
+from sexting_triage.conditions import Cond
+from sexting_triage.diff.cubes import BOTTOM, Cube, cube_cond, full, merge, subset
+from sexting_triage.diff.factor import diagram_text, render
+
+
+class Builder:
+    """Turns the explored graph into an exact, readable condition for one group."""
+
+    def __init__(self, space: Space, states: Any, member: Callable[[Any], bool]):
+        self.space = space
+        self.root = space.node_id((0, states))
+        self.member = member
+        self.nodes: dict[Any, Any] = {}
+        self.red: dict[Any, Any] = {}
+        self.hit_memo: dict[Any, bool] = {}
+        self.suffix_ids: dict[Any, int] = {}
+        self.suffix_cond: dict[int, Cond] = {}
+
+    # -- reduced diagram: ("T",) / ("F",) / (fact, ((values, child), ...))
+
+    def reduce(self, key: Any) -> Any:
+        hit = self.red.get(key)
+        if hit is not None:
+            return hit
+        g = self.space.graph[key]
+        if g[0] == "leaf":
+            labs = g[3]
+            res: Any = ("T",) if any(self.member(lab) for lab in labs) else ("F",)
+        else:
+            fact = self.space.order[g[1]]
+            by_child: dict[Any, set[Any]] = {}
+            for _values, kvals, child in g[2]:
+                r = self.reduce(child)
+                by_child.setdefault(r, set()).update(kvals if kvals is not None else (BOTTOM,))
+            if len(by_child) == 1:
+                res = next(iter(by_child))
+            else:
+                res = (fact, tuple(sorted(((frozenset(v), c) for c, v in by_child.items()),
+                                          key=repr)))
+            res = self.nodes.setdefault(res, res)
+        self.red[key] = res
+        return res
+
+    def cubes(self, node: Any, limit: int = 5000) -> list[Cube]:
+        memo: dict[Any, list[Cube]] = {}
+
+        def walk(n: Any) -> list[Cube]:
+            if n[0] == "T":
+                return [{}]
+            if n[0] == "F":
+                return []
+            hit = memo.get(id(n))
+            if hit is not None:
+                return hit
+            out: list[Cube] = []
+            fact, kids = n
+            for vals, child in kids:
+                for c in walk(child):
+                    out.append({fact: vals, **c})
+                    if len(out) > limit:
+                        raise OverflowError
+            memo[id(n)] = out
+            return out
+
+        return walk(node)
+
+    # -- exact checks against the reachable space
+
+    def hits(self, cube: Cube, pred: Callable[[Any], bool], tag: str = "any") -> bool:
+        """Whether some reachable situation inside `cube` has a label satisfying pred.
+
+        `tag` names pred: answers are shared between calls per (node, tag, the part of the
+        cube about facts at or after the node)."""
+        sp = self.space
+        items = sorted(cube.items(), key=lambda kv: sp.pos_of[kv[0]])
+        memo = self.hit_memo
+        n_order = len(sp.order)
+        # for each position: the index of the first literal at or after it, and an id for
+        # that suffix of the cube (so memo keys stay small)
+        start_at = [0] * (n_order + 1)
+        k = 0
+        for pos in range(n_order + 1):
+            while k < len(items) and sp.pos_of[items[k][0]] < pos:
+                k += 1
+            start_at[pos] = k
+        ids = self.suffix_ids
+        suffix = [ids.setdefault((tag, tuple(items[j:])), len(ids))
+                  for j in range(len(items) + 1)]
+
+        def go(key: int) -> bool:
+            g = sp.graph[key]
+            pos = g[1]
+            start = start_at[pos]
+            mkey = (key, suffix[start])
+            hit = memo.get(mkey)
+            if hit is not None:
+                return hit
+            if g[0] == "leaf":
+                res = any(pred(lab) for lab in g[3])
+                if res and start < len(items):
+                    sid = suffix[start]
+                    cond = self.suffix_cond.get(sid)
+                    if cond is None:
+                        cond = self.suffix_cond[sid] = cube_cond(dict(items[start:]),
+                                                                 sp.domains)
+                    res = sp.sat(pos, g[2], -1, cond)
+            else:
+                lit = cube.get(sp.order[pos])
+                res = False
+                for _values, kvals, child in g[2]:
+                    if lit is not None:
+                        if kvals is None:
+                            if BOTTOM not in lit:
+                                continue
+                        elif lit.isdisjoint(kvals):
+                            continue
+                    if go(child):
+                        res = True
+                        break
+            memo[mkey] = res
+            return res
+
+        return go(self.root)
+
+    def safe(self, cube: Cube) -> bool:
+        return not self.hits(cube, lambda lab: not self.member(lab), "outside")
+
+
+
+def when_condition(space: Space, states: Any, member: Callable[[Any], bool],
+                   simplify: bool = True) -> str:
+    """A condition that holds for exactly the reachable situations whose label is a member."""
+    b = Builder(space, states, member)
+    top = b.reduce(b.root)
+    if top == ("T",):
+        return "true"
+    if top == ("F",):
+        return "false"
+    try:
+        cubes = b.cubes(top)
+    except OverflowError:
+        return diagram_text(top, space.domains)
+    cubes = merge(cubes)
+    if simplify and len(cubes) <= 60:
+        cubes = _widen(b, cubes, space)
+    return render(cubes, space)
+
+
+def _widen(b: Builder, cubes: list[Cube], space: Space) -> list[Cube]:
+    """Use the situations that cannot happen (a fact not asked, a question skipped, an
+    answer that cannot go with the others) to drop literals and absorb cubes into others,
+    keeping the condition exact over every reachable situation."""
+    order = space.pos_of
+
+    def drop(cube: Cube) -> Cube:
+        for f in sorted(cube, key=lambda f: order[f]):
+            trial = {k: v for k, v in cube.items() if k != f}
+            if b.safe(trial):
+                cube = trial
+        return cube
+
+    def shorter(cube: Cube) -> Cube:
+        """Where a fact is always asked inside the cube, whether the literal also admits
+        "not asked" changes nothing: pick the shorter way to write it."""
+        cube = dict(cube)
+        for f in list(cube):
+            if b.hits({**cube, f: frozenset({BOTTOM})}, lambda lab: True):
+                continue
+            present = cube[f] - {BOTTOM}
+            if not present:
+                continue
+            others = len(space.domains[f]) - len(present)
+            cube[f] = present | {BOTTOM} if others < len(present) else present
+        return cube
+
+    def absorb(cubes: list[Cube]) -> list[Cube]:
+        """Replace two cubes by the smallest cube containing both, where that adds no
+        situation outside the group."""
+        cubes = list(cubes)
+        changed = True
+        while changed and len(cubes) > 1:
+            changed = False
+            for i in range(len(cubes)):
+                for j in range(i + 1, len(cubes)):
+                    c, d = cubes[i], cubes[j]
+                    hull = {f: c[f] | d[f] for f in c if f in d}
+                    hull = {f: v for f, v in hull.items() if not full(f, v, space.domains)}
+                    if b.safe(hull):
+                        cubes = [x for n, x in enumerate(cubes) if n not in (i, j)] + [hull]
+                        changed = True
+                        break
+                if changed:
+                    break
+        return cubes
+
+    out: list[Cube] = []
+    for cube in sorted(cubes, key=len):
+        if any(subset(cube, w) for w in out):
+            continue
+        cube = dict(cube)
+        for f in sorted(cube, key=lambda f: -order[f]):
+            if BOTTOM not in cube[f]:
+                trial = {**cube, f: cube[f] | {BOTTOM}}
+                if full(f, trial[f], space.domains):
+                    trial.pop(f)
+                if b.safe(trial):
+                    cube = trial
+        out.append(drop(cube))
+    out = merge(_expand(b, merge(out)))
+    out = merge([drop(shorter(c)) for c in absorb(out)])
+    return merge([drop(shorter(c)) for c in absorb(out)])
+
+
+def _expand(b: Builder, cubes: list[Cube]) -> list[Cube]:
+    """Add literals that already hold throughout a cube (typically "not asked here"), so
+    cubes that differ only in them can be joined."""
+    out = []
+    for n, cube in enumerate(cubes):
+        cube = dict(cube)
+        for other in cubes[:n] + cubes[n + 1:]:
+            for g, lit in other.items():
+                if g in cube:
+                    continue
+                wider = lit | {BOTTOM}
+                outside = {v for v in b.space.domains[g] if v not in wider}
+                if outside and not b.hits({**cube, g: frozenset(outside)}, lambda lab: True):
+                    cube[g] = frozenset(wider)
+        out.append(cube)
+    return out
+
