@@ -1,0 +1,165 @@
+"""diff.synthesise (with cubes and factor): each group's `when` holds for exactly its situations,
+proved on the bundled pair, checked on random situations and on random pairs of small rule sets;
+and the building blocks (literals, merging, factoring) on their own."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diffcases import DOMAINS, assert_exact, bundled_pair, member
+from rulesets_small import base, joint_situations, load, project
+from sexting_triage import conditions as C
+from sexting_triage import engine
+from sexting_triage.diff import behavioural
+from sexting_triage.diff.cubes import BOTTOM, lit_cond, merge
+from sexting_triage.diff.factor import _factor as factor
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return bundled_pair()
+
+
+YESNO = ("no", "yes", "unknown")
+
+
+def _random_joint(old, new, draw_value):
+    full = {}
+    for rs in (old, new):
+        for q in rs.questions:
+            if q.id not in full:
+                full[q.id] = draw_value(q)
+    return project(old, new, full)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_when_conditions_agree_with_both_rule_sets(bundled, data):
+    """Property: for random situations (biased towards the few that change, by mutating
+    a group's example), each group's `when` holds exactly when running both rule sets
+    directly puts the situation in that group."""
+    old, new, beh = bundled
+    groups = [*beh.transitions, *beh.flag_changes]
+    start = data.draw(st.sampled_from([None, *groups]))
+
+    def value(q):
+        if start is not None and q.id in start.example and data.draw(st.integers(0, 3)):
+            return start.example[q.id]
+        if q.type == "integer":
+            return data.draw(st.sampled_from([q.min, 12, 13, q.max]))
+        if q.type == "yesno":
+            return data.draw(st.sampled_from(YESNO))
+        return data.draw(st.sampled_from(q.domain))
+
+    joint = _random_joint(old, new, value)
+    for g in groups:
+        assert C.evaluate(C.parse(g.when), joint) == member(g, old, new, joint), (g.when, joint)
+
+
+def test_bundled_when_conditions_are_proved_exact(bundled):
+    """An exact proof, not a sample: cop-2024 asks every cop-2016 question under the same
+    conditions, so its view of a situation is the joint one; walking both again with each
+    `when` as a tracked condition on that side must find no situation where the condition
+    and group membership disagree."""
+    from sexting_triage.analysis import Side, Space
+
+    old, new, beh = bundled
+    for q in old.questions:
+        assert new.question(q.id).ask_when_text == q.ask_when_text
+    for g in [*beh.transitions, *beh.flag_changes]:
+        space = Space([Side(old), Side(new, conds=(C.parse(g.when),))])
+        inside = outside = 0
+        for lab, agg in space.explore().items():
+            is_member = g.member(((lab[0][0], lab[0][1]), (lab[1][0], lab[1][1])))
+            holds = lab[1][2][0]
+            assert holds == is_member, (g.when, lab, agg.example)
+            inside += agg.count if holds else 0
+            outside += 0 if holds else agg.count
+        assert inside == g.count and inside + outside == beh.total
+
+
+ATOMS = ['imagery == "yes"', 'imagery != "no"', "age < 13", "age >= 15", 'extent == "wide"',
+         'extent != "none"', 'malice == "unknown"', 'malice not in ["no"]']
+
+
+def _random_set(draw) -> dict:
+    spec = base()
+    spec["questions"][3]["ask_when"] = draw(st.sampled_from(
+        ['extent == "wide"', 'imagery == "yes" or age > 3', 'age != 7']))
+    for r in spec["rules"]:
+        if r["id"] not in ("no-image", "in-scope"):
+            a, b = draw(st.sampled_from(ATOMS)), draw(st.sampled_from(ATOMS))
+            r["when"] = draw(st.sampled_from([a, f"{a} and {b}", f"{a} or {b}",
+                                              f"not ({a})"]))
+    return spec
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.data())
+def test_random_pairs_when_conditions_are_exact(tmp_path_factory, data):
+    """Random pairs of small rule sets: every group's count and `when` agree with deciding
+    every joint situation under both."""
+    d = tmp_path_factory.mktemp("pair")
+    old = load(d, _random_set(data.draw), "a.yaml")
+    new = load(d, _random_set(data.draw), "b.yaml")
+    beh = behavioural(old, new)
+    joints = joint_situations(old, new, DOMAINS)
+    assert beh.total == len(joints)
+    gap_free = [j for j in joints if _decides(old, j) and _decides(new, j)]
+    assert_exact(old, new, beh, gap_free)
+
+
+def _decides(rs, answers) -> bool:
+    from sexting_triage.errors import NoPathway
+
+    try:
+        engine.decide(rs, answers)
+    except NoPathway:
+        return False
+    return True
+
+
+# ----------------------------------------------------------------------------- building blocks
+
+YN = ("yes", "no", "unknown")
+
+
+@pytest.mark.parametrize(("vals", "text"), [
+    ({"yes"}, 'm == "yes"'),
+    ({"yes", "unknown"}, 'm in ["yes", "unknown"]'),
+    ({"yes", "unknown", BOTTOM}, 'm != "no"'),
+    ({"yes", BOTTOM}, 'm not in ["no", "unknown"]'),
+    ({"yes", "no", "unknown", BOTTOM}, "true"),
+    (set(), "false"),
+])
+def test_literal_of_a_set_of_values(vals, text):
+    cond = lit_cond("m", frozenset(vals), YN)
+    assert C.to_text(cond) == text
+    for v in YN:
+        assert C.evaluate(cond, {"m": v}) == (v in vals)
+    assert C.evaluate(cond, {}) == (BOTTOM in vals)
+
+
+def test_whole_numbers_become_ranges():
+    dom = tuple(range(18))
+    assert C.to_text(lit_cond("age", frozenset(range(13)), dom)) == "age < 13"
+    assert C.to_text(lit_cond("age", frozenset(range(10, 13)), dom)) == "age >= 10 and age < 13"
+    assert C.to_text(lit_cond("age", frozenset({5}), dom)) == "age == 5"
+
+
+def test_merge_joins_cubes_that_differ_in_one_fact_and_drops_those_inside_others():
+    a = {"x": frozenset({"yes"}), "y": frozenset({"no"})}
+    b = {"x": frozenset({"unknown"}), "y": frozenset({"no"})}
+    inside = {"x": frozenset({"yes"}), "y": frozenset({"no"}), "z": frozenset({"yes"})}
+    assert merge([a, b, inside]) == [{"x": frozenset({"yes", "unknown"}), "y": frozenset({"no"})}]
+    assert merge([a, a]) == [a]
+
+
+def test_factoring_puts_the_common_part_first_and_keeps_the_meaning():
+    x, y, z = (C.Test(f, "==", "yes") for f in ("x", "y", "z"))
+    cond = factor([{"x": x, "y": y}, {"x": x, "z": z}], {"x": 0, "y": 1, "z": 2})
+    assert C.to_text(cond) == 'x == "yes" and (y == "yes" or z == "yes")'
+    assert C.to_text(factor([], {})) == "false"
+    assert C.to_text(factor([{}], {})) == "true"
