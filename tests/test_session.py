@@ -180,8 +180,10 @@ def test_resume_refuses_a_session_in_use(folder, cop2016, monkeypatch, capsys):
     assert "in use by another triage" in capsys.readouterr().err
 
 
-def test_resume_with_other_rules_repins_the_session(folder, cop2016, tmp_path, monkeypatch,
-                                                    capsys):
+def test_resume_with_other_rules_is_refused_and_leaves_the_session(folder, cop2016, tmp_path,
+                                                                  monkeypatch, capsys):
+    """Issue 12.4: a session is answered under one rule set; `--resume S --rules OTHER` exits
+    2 and the session file is byte for byte what it was."""
     import sexting_triage.cli.triage as triage_mod
     from sexting_triage.cli import main
 
@@ -192,11 +194,15 @@ def test_resume_with_other_rules_repins_the_session(folder, cop2016, tmp_path, m
     s = S.Session.create(folder, cop2016, "cop-2016")
     s.set_answers({"imagery": "yes"})
     s.release()
-    assert main(["triage", "--accessible", "--resume", str(s.path), "--rules", str(copy)]) == 130
-    assert "The rule set has changed" in capsys.readouterr().out
-    data = json.loads(s.path.read_text())
-    assert data["rules"]["ref"] == str(copy) and data["rules"]["sha256"] != cop2016.sha256
-    assert data["answers"] == {"imagery": "yes"}
+    before = s.path.read_bytes()
+    for other in (str(copy), "cop-2024"):
+        assert main(["triage", "--accessible", "--resume", str(s.path), "--rules", other]) == 2
+        err = capsys.readouterr().err
+        assert "this session was started with rule set cop-2016" in err
+        assert "the session is unchanged" in err
+        assert s.path.read_bytes() == before
+    # the same rule set named explicitly is fine
+    assert main(["triage", "--accessible", "--resume", str(s.path), "--rules", "cop-2016"]) == 130
 
 
 def test_lock_taken_on_a_file_already_unlinked_is_retried(folder, cop2016, monkeypatch):

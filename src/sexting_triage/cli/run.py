@@ -15,7 +15,7 @@ from sexting_triage.cli.common import (
     resolve_rules,
     save_scenario_file,
 )
-from sexting_triage.engine import Decision, decide
+from sexting_triage.engine import Decision
 from sexting_triage.errors import InputError, InvalidAnswers, MissingAnswers, Problem, UsageError
 
 
@@ -23,8 +23,10 @@ def decide_file(path: Path, rules: str | None) -> Decision:
     """Load an answers file, pick its rule set, decide; errors point into the file."""
     doc, answers, file_rules = loader.load_answers(path)
     rs = resolve_rules(rules or file_rules, path)
+    from sexting_triage.questionnaire import Questionnaire
+
     try:
-        return decide(rs, answers)
+        return Questionnaire(rs, answers).decision()
     except InvalidAnswers as exc:
         raise InputError([doc.problem(("answers", p.question), p.message)
                           for p in exc.problems]) from None

@@ -55,110 +55,75 @@ def accessible_requested(flag: bool) -> tuple[bool, bool]:
 
 
 class Triage:
-    """One triage: questions in the rule set's order, with back, why, review and flags."""
+    """One triage: asks through a prompter what the questionnaire controller says to ask,
+    with back, why, review and urgent flags the moment the controller says they are certain.
+    Saves after every answer. No rule logic here: the controller decides what comes next."""
 
     def __init__(self, rs: RuleSet, prompter: Prompter, con: Console,
                  save: Callable[[dict[str, Value]], None] | None = None,
                  answers: dict[str, Value] | None = None):
+        from sexting_triage.questionnaire import Questionnaire
+
         self.rs = rs
         self.prompter = prompter
         self.con = con
         self.save = save or (lambda _a: None)
-        self.answers: dict[str, Value] = dict(answers or {})
-        self.shown: set[str] = set()
+        self.q = Questionnaire(rs, answers)
 
-    # -- the walk, through the engine only
-
-    def _before(self, q: Question) -> dict[str, Value]:
-        pos = self.rs.question_index[q.id]
-        return {k: v for k, v in self.answers.items() if self.rs.question_index[k] < pos}
-
-    def _after(self, q: Question) -> Question | None:
-        """The next question reached after `q` (answered or not)."""
-        from sexting_triage.engine import walk
-
-        pos = self.rs.question_index[q.id]
-        upto = {k: v for k, v in self.answers.items() if self.rs.question_index[k] <= pos}
-        return walk(self.rs, upto).next
-
-    def _previous(self, q: Question) -> Question | None:
-        from sexting_triage.engine import walk
-
-        asked = walk(self.rs, self._before(q)).asked
-        return self.rs.question(asked[-1]) if asked else None
-
-    def _number(self, q: Question) -> int:
-        from sexting_triage.engine import walk
-
-        return len(walk(self.rs, self._before(q)).asked) + 1
-
-    def _first_open(self) -> Question | None:
-        from sexting_triage.engine import walk
-
-        return walk(self.rs, self.answers).next
-
-    # -- changes
+    @property
+    def answers(self) -> dict[str, Value]:
+        return self.q.answers
 
     def _set(self, q: Question, value: Value) -> None:
-        """Record an answer, drop answers no longer reached, save, and show new urgent flags."""
-        from sexting_triage.engine import walk
+        """Record an answer (the controller drops answers no longer reached), say what was
+        dropped, save, and show urgent flags that became certain."""
         from sexting_triage.render.terminal import text
 
-        self.answers[q.id] = value
-        reached = set(walk(self.rs, self.answers, complete=True).asked)
-        dropped = [k for k in self.answers if k not in reached]
-        for k in dropped:
-            del self.answers[k]
-        self.answers = dict(sorted(self.answers.items(),
-                                   key=lambda kv: self.rs.question_index[kv[0]]))
-        if len(dropped) > 2:
-            self.con.print(text(f"Note: {len(dropped)} later answers no longer apply and were "
-                                "removed; if those questions apply again, they will be asked "
-                                "again.", "italic"))
+        step = self.q.answer(q.id, value)
+        if len(step.dropped) > 2:
+            self.con.print(text(f"Note: {len(step.dropped)} later answers no longer apply and "
+                                "were removed; if those questions apply again, they will be "
+                                "asked again.", "italic"))
         else:
-            for k in dropped:
+            for k in step.dropped:
                 self.con.print(text(f"Note: the answer to \"{self.rs.question(k).text}\" was "
                                     "removed: that question no longer applies.", "italic"))
-        self.save(self.answers)
-        self.show_flags()
+        self.save(self.q.answers)
+        self._show(step.new_flags)
 
     def show_flags(self) -> None:
-        """Show each urgent flag the moment the answers so far make it certain (once; again
-        if it is cleared and raised anew)."""
-        from sexting_triage.engine import raised_so_far
+        """Show every urgent flag already certain (on resume)."""
+        self._show(self.q.certain_flags())
+
+    def _show(self, flags: tuple[str, ...]) -> None:
         from sexting_triage.render.terminal import flag_block
 
-        raised = {f for f in raised_so_far(self.rs, self.answers) if self.rs.flags[f].urgent}
-        for f in self.rs.flags:
-            if f in raised and f not in self.shown:
+        for f in flags:
+            if self.rs.flags[f].urgent:
                 self.con.print()
                 flag_block(self.con, self.rs.flags[f])
                 self.con.print()
-        self.shown = raised
-
-    # -- the run
 
     def run(self) -> Decision:
         """Ask until every reached question is answered and the review is confirmed."""
         from sexting_triage.accessible import BACK, WHY, Nav, ReviewItem
-        from sexting_triage.engine import decide
         from sexting_triage.render.terminal import why_asked
 
-        q = self._first_open()
+        q = self.q.current
         # After "Go back", answered questions that follow are shown again (answer preselected)
         # until an unanswered one is reached; otherwise the next question is the first open one.
         revisiting = False
         while True:
             if q is None:
-                items = [ReviewItem(n, self.rs.question(k), self.answers[k])
-                         for n, k in enumerate(self.answers, 1)]
+                items = [ReviewItem(n, question, value)
+                         for n, (question, value) in enumerate(self.q.review(), 1)]
                 choice = self.prompter.review(items)
                 if choice is None:
-                    return decide(self.rs, self.answers)
+                    return self.q.decision()
                 q, revisiting = self.rs.question(choice), False
                 continue
-            prev = self._previous(q)
-            reply = self.prompter.ask(q, self._number(q), self.answers.get(q.id),
+            prev = self.q.previous(q.id)
+            reply = self.prompter.ask(q, self.q.progress(q.id).number, self.answers.get(q.id),
                                       prev is not None)
             if reply == WHY:
                 self.con.print()
@@ -170,10 +135,10 @@ class Triage:
             assert not isinstance(reply, Nav)
             self._set(q, reply)
             if revisiting:
-                q = self._after(q)
+                q = self.q.following(q.id)
                 revisiting = q is not None and q.id in self.answers
             else:
-                q = self._first_open()
+                q = self.q.current
 
 
 # ----------------------------------------------------------------------------- the command
@@ -289,31 +254,34 @@ def triage_command(
     if plain:
         con.soft_wrap = True  # whole lines: a screen reader or braille display wraps them
     if resume is not None:
+        from sexting_triage.questionnaire import Questionnaire
+
         try:
             sess = S.load(resume)
-            ref = rules or sess.rules["ref"]
-            rs = loader.resolve(ref)
+            rs = loader.resolve(sess.rules["ref"])
+            if rules is not None:
+                _same_rules(resume, sess, rs, loader.resolve(rules), rules)
         except TriageError as exc:
             raise _cannot_resume(resume, rules, exc) from None
         sess.lock()  # the same session is never continued in two terminals at once
-        restored = S.restore(sess, rs)
-        con.print(text(f"Resuming the triage started {sess.started} with "
-                       f"{len(restored.answers)} answer(s), rule set {rs.id} {rs.version}."))
-        if restored.rules_changed:
+        restored, dropped = Questionnaire.restore(rs, sess.answers)
+        answers = restored.answers
+        lost = f" ({len(dropped)} saved answer(s) dropped: see below)" if dropped else ""
+        con.print(text(f"Resuming the triage started {sess.started} with {len(answers)} "
+                       f"answer(s), rule set {rs.id} {rs.version}.{lost}"))
+        if sess.rules.get("sha256") != rs.sha256:
             con.print(text(
                 f"The rule set has changed since this session was saved (sha256 "
-                f"{sess.rules.get('sha256', '')[:12]} -> {rs.sha256[:12]}). The saved answers "
-                "were checked again with the new rules; only what is new will be asked.",
-                "bold"))
+                f"{str(sess.rules.get('sha256', ''))[:12]} -> {rs.sha256[:12]}). The saved "
+                "answers were checked again with the new rules; only what is new will be "
+                "asked.", "bold"))
             sess.pin(rs)
-        if rules is not None:  # resumed with other rules: later resumes use them too
-            sess.rules["ref"] = S.rules_ref(rules, rs, loader.bundled_paths())
-        for qid, why in restored.dropped:
-            label = rs.question(qid).text if qid in rs.question_index else qid
-            con.print(text(f"Note: the saved answer to \"{label}\" was dropped: {why}.",
+        for dr in dropped:
+            label = rs.question(dr.question).text if dr.question in rs.question_index \
+                else dr.question
+            con.print(text(f"Note: the saved answer to \"{label}\" was dropped: {dr.why}.",
                            "italic"))
-        sess.set_answers(restored.answers)
-        answers = restored.answers
+        sess.set_answers(answers)
     else:
         ref = rules if rules is not None else loader.default_id()
         rs = loader.resolve(ref)
@@ -330,6 +298,7 @@ def triage_command(
         prompter = ArrowPrompter(con, no_color=no_color or "NO_COLOR" in os.environ)
 
     triage = Triage(rs, prompter, con, save=sess.set_answers, answers=answers)
+    _stop_on_signals()
     try:
         if resume is not None:
             triage.show_flags()
@@ -354,6 +323,16 @@ def triage_command(
     _finish(con, d, sess, record, incident_ref, save_scenario, keep_session)
 
 
+def _same_rules(path: Path, sess: Session, pinned: RuleSet, given: RuleSet, ref: str) -> None:
+    """`--resume S --rules OTHER` is refused: a session is answered under one rule set, and
+    switching part-way would mix the questions of two editions. The session is untouched."""
+    if given.id != pinned.id or given.sha256 != pinned.sha256:
+        raise UsageError(
+            f"{path}: this session was started with rule set {pinned.id} {pinned.version}, not "
+            f"{given.id} {given.version} ({ref}); the session is unchanged. Resume it without "
+            f"--rules, or start a new triage with --rules {shlex.quote(ref)}.")
+
+
 def _cannot_resume(path: Path, rules: str | None, exc: TriageError) -> TriageError:
     """The error for a session that cannot be resumed (corrupt, edited, its rule set gone),
     with the command to start afresh; the file is left where it is."""
@@ -367,28 +346,51 @@ def _cannot_resume(path: Path, rules: str | None, exc: TriageError) -> TriageErr
     return InputError([*problems, hint])
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP during a triage: saved and reported exactly as Ctrl-C is."""
+
+
+def _stop_on_signals() -> None:
+    """A terminal closed (SIGHUP) or a shutdown (SIGTERM) stops the triage the way Ctrl-C
+    does: the answers are saved and the command to continue is printed."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(signal.Signals(signum).name)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+
+
 def _interrupted(sess: Session, triage: Triage, eof: bool, record: Path | None,
                  incident_ref: str | None, save_scenario: Path | None) -> None:
     """Save once more and say exactly how to continue (or remove an empty session)."""
     from sexting_triage.session import SessionError
 
-    why = "Input ended before the triage finished." if eof else "Stopped."
+    stopped = sys.exc_info()[1]
+    why = ("Input ended before the triage finished." if eof
+           else f"Stopped by {stopped}." if isinstance(stopped, Stopped) else "Stopped.")
+    lines: list[str] = []
     if not triage.answers:
         sess.remove()
-        print(f"\n{why} No answers were given, so there is nothing to continue.",
-              file=sys.stderr)
-        return
-    try:
-        sess.set_answers(triage.answers)
-    except SessionError as exc:
-        print(f"\n{why} warning: {exc}\nThese answers could not be saved: " +
-              ", ".join(f"{k}={v}" for k, v in triage.answers.items()), file=sys.stderr)
+        lines.append(f"\n{why} No answers were given, so there is nothing to continue.")
     else:
-        print(f"\n{why} {len(triage.answers)} answer(s) saved in {sess.path}", file=sys.stderr)
-    finally:
-        sess.release()
-    print(f"To continue: {_resume_command(sess, record, incident_ref, save_scenario)}",
-          file=sys.stderr)
+        try:
+            sess.set_answers(triage.answers)
+        except SessionError as exc:
+            lines.append(f"\n{why} warning: {exc}\nThese answers could not be saved: "
+                         + ", ".join(f"{k}={v}" for k, v in triage.answers.items()))
+        else:
+            lines.append(f"\n{why} {len(triage.answers)} answer(s) saved in {sess.path}")
+        finally:
+            sess.release()
+        lines.append("To continue: "
+                     f"{_resume_command(sess, record, incident_ref, save_scenario)}")
+    for line in lines:
+        try:  # after SIGHUP the terminal may be gone: the session file is what matters
+            print(line, file=sys.stderr)
+        except OSError:
+            break
 
 
 def _finish(con: Console, d: Decision, sess: Session, record: Path | None,
