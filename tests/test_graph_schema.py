@@ -99,8 +99,9 @@ def _demote(md: str, levels: int = 2) -> str:
 def expected_sections() -> dict[str, str]:
     """What the generated parts of docs/policy-staff.md must be, from the tool itself."""
     from sexting_triage.diff import diff
-    from sexting_triage.graph import chart, mermaid
+    from sexting_triage.graph import chart
     from sexting_triage.render.diffout import diff_markdown
+    from sexting_triage.render.graph import mermaid
 
     note = diff_markdown(diff(resolve("cop-2016"), resolve("cop-2024")))
     out = {"change-note": "\n" + _demote(note.rstrip("\n")) + "\n\n"}

@@ -1,16 +1,20 @@
-"""The questionnaire and its outcomes as a flowchart (Mermaid or Graphviz DOT).
+"""The questionnaire and its outcomes as a flowchart: the chart as data (nodes and edges).
 
 Questions in the order asked; a diamond before each question that has an `ask_when` (yes:
 ask it, no: skip it); a diamond after the question where an `ends_questionnaire` rule can
 stop the questions; then the decision: every pathway with the rules that raise it (highest
 precedence first), and the flags with the rules that raise them.
+
+The Mermaid and Graphviz DOT writers are output formats and live in `render.graph`; every text
+here comes from a rule file and is escaped there.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from sexting_triage.ruleset import RuleSet
+from sexting_triage.ruleset import Rule, RuleSet
 
 MAX_LABEL = 80
 
@@ -42,13 +46,35 @@ def _short(text: str, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
-def _nid(kind: str, ident: str) -> str:
-    return f"{kind}_{ident}".replace("-", "_")
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_]")
+
+
+class _Ids:
+    """Node ids: letters, digits and `_` only, one per (kind, id), never shared by two."""
+
+    def __init__(self) -> None:
+        self.given: dict[tuple[str, str], str] = {}
+        self.used: set[str] = set()
+
+    def __call__(self, kind: str, ident: str) -> str:
+        key = (kind, ident)
+        nid = self.given.get(key)
+        if nid is None:
+            base = _UNSAFE_ID.sub("_", f"{kind}_{ident}")
+            nid, n = base, 1
+            while nid in self.used:
+                n += 1
+                nid = f"{base}_{n}"
+            self.given[key] = nid
+            self.used.add(nid)
+        return nid
 
 
 def chart(rs: RuleSet) -> Chart:
     """The flowchart of one rule set, as nodes and edges."""
     c = Chart(f"{rs.id} {rs.version}: {rs.title}")
+    _nid = _Ids()
+    _nid.used.update({"start", "decide"})
     c.nodes.append(Node("start", "Start", "start"))
     pending: list[tuple[str, str]] = [("start", "")]  # edges waiting for the next node
 
@@ -57,7 +83,7 @@ def chart(rs: RuleSet) -> Chart:
             c.edges.append(Edge(src, dst, label))
         pending.clear()
 
-    stops: dict[int, list] = {}
+    stops: dict[int, list[Rule]] = {}
     for idx, r in rs.stop_rules:
         stops.setdefault(idx, []).append(r)
     added_pathways: set[str] = set()
@@ -107,60 +133,3 @@ def chart(rs: RuleSet) -> Chart:
         if ids:
             c.edges.append(Edge("decide", nid, _short(", ".join(ids), 200), dashed=True))
     return c
-
-
-# ----------------------------------------------------------------------------- formats
-
-
-def _mm(text: str) -> str:
-    """Mermaid label text: quotes, brackets and bars as Mermaid entity codes."""
-    out = text.replace("#", "#35;")
-    for ch, code in (('"', "#quot;"), ("<", "#60;"), (">", "#62;"), ("|", "#124;"),
-                     ("&", "#38;")):
-        out = out.replace(ch, code)
-    return out
-
-
-_MM_SHAPE = {"start": '(["{}"])', "question": '["{}"]', "test": '{{"{}"}}',
-             "pathway": '(["{}"])', "flag": '{{{{"{}"}}}}', "decide": '[/"{}"/]'}
-
-
-def mermaid(c: Chart) -> str:
-    lines = [f"%% {c.title}", "flowchart TD"]
-    for n in c.nodes:
-        lines.append(f"  {n.id}" + _MM_SHAPE[n.shape].format(_mm(n.label)))
-    for e in c.edges:
-        arrow = "-.->" if e.dashed else "-->"
-        label = f'|"{_mm(e.label)}"|' if e.label else ""
-        lines.append(f"  {e.src} {arrow}{label} {e.dst}")
-    lines.append("  classDef pathway stroke-width:3px")
-    paths = [n.id for n in c.nodes if n.shape == "pathway"]
-    if paths:
-        lines.append(f"  class {','.join(paths)} pathway")
-    return "\n".join(lines) + "\n"
-
-
-def _dq(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-_DOT_SHAPE = {"start": "oval", "question": "box", "test": "diamond", "pathway": "doubleoctagon",
-              "flag": "hexagon", "decide": "parallelogram"}
-
-
-def dot(c: Chart) -> str:
-    lines = [f"// {c.title}", "digraph ruleset {", "  rankdir=TB;",
-             '  node [fontname="Helvetica", fontsize=10];',
-             '  edge [fontname="Helvetica", fontsize=9];']
-    for n in c.nodes:
-        lines.append(f"  {n.id} [label={_dq(n.label)}, shape={_DOT_SHAPE[n.shape]}];")
-    for e in c.edges:
-        attrs = []
-        if e.label:
-            attrs.append(f"label={_dq(e.label)}")
-        if e.dashed:
-            attrs.append("style=dashed")
-        tail = f" [{', '.join(attrs)}]" if attrs else ""
-        lines.append(f"  {e.src} -> {e.dst}{tail};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"

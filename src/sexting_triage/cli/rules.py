@@ -213,7 +213,8 @@ def graph_command(
 ) -> None:
     """The questionnaire and its outcomes as a flowchart (Mermaid or Graphviz DOT)."""
     from sexting_triage.errors import UsageError
-    from sexting_triage.graph import chart, dot, mermaid
+    from sexting_triage.graph import chart
+    from sexting_triage.render.graph import dot, mermaid
 
     if fmt not in ("mermaid", "dot"):
         raise UsageError(f"unknown --format `{fmt}` (mermaid or dot)")
