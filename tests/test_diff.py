@@ -10,6 +10,7 @@ import pytest
 from diffcases import bundled_pair
 from sexting_triage import conditions as C
 from sexting_triage.cli import main
+from sexting_triage.loader import resolve
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,8 @@ def bundled():
 def test_formats_and_exit_codes(tmp_path, capsys):
     assert main(["rules", "diff", "cop-2016", "cop-2024", "--format", "markdown"]) == 1
     md = capsys.readouterr().out
-    assert md.startswith("# Change note: cop-2016 1.0.0 → cop-2024 1.0.0")
+    old, new = resolve("cop-2016"), resolve("cop-2024")
+    assert md.startswith(f"# Change note: cop-2016 {old.version} → cop-2024 {new.version}")
     assert "## Sign-off" in md and "proportionate-response` → `standard-investigation`" in md
     assert main(["rules", "diff", "cop-2016", "cop-2024", "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)

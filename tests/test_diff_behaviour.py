@@ -101,19 +101,28 @@ def test_bundled_pair_totals_and_groups(bundled):
     old, new, beh = bundled
     # cop-2024 asks every cop-2016 question under the same conditions, and more
     assert beh.total == reachable(new).situations
+    # rule sets 1.1.0: sextortion, asked in every in-scope case, gives a full investigation;
+    # taking or sharing without consent and an imbalance of power rule out Outcome 21
     assert [(g.old, g.new) for g in beh.transitions] == [
+        ("standard-investigation", "full-investigation"),
+        ("proportionate-response", "full-investigation"),
         ("proportionate-response", "standard-investigation")]
-    g = beh.transitions[0]
+    for g in beh.transitions[:2]:
+        assert g.rules_new == ["financial-sextortion"]
+    g = beh.transitions[2]
     assert set(g.rules_new) == {"shared-without-consent", "power-imbalance",
-                                "ai-or-altered-without-consent"}
+                                "taken-without-consent"}
     assert {(f.old, f.new) for f in beh.flag_changes} == {
         ("professional-judgement", "added"), ("professional-judgement", "removed")}
-    assert beh.changed == sum(x.count for x in beh.flag_changes) + g.count - _both(old, new)
+    assert beh.changed == (sum(x.count for x in [*beh.transitions, *beh.flag_changes])
+                           - _both(old, new))
     # domain.md example 6 is one of the situations that changes
     six = {"imagery": "yes", "subject_under_18": "yes", "youngest_age": 16,
            "immediate_risk": "no", "adult_involved": "no", "coercion": "no",
+           "financial_sextortion": "no",
            "grooming_or_exploitation": "no", "profit_motive": "no", "capacity_concern": "no",
            "wider_child_protection": "no", "sexual_acts": "no", "ai_or_altered": "no",
+           "taken_without_consent": "no",
            "sharing_extent": "few_others", "shared_without_consent": "yes",
            "malicious_intent": "no", "previous_incidents": "no", "power_imbalance": "no"}
     assert C.evaluate(C.parse(g.when), six)

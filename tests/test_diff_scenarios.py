@@ -14,9 +14,11 @@ def test_scenario_impact(tmp_path, capsys):
         "title: Shown to two friends\n"
         "story: A 16-year-old shows his girlfriend's nude to two friends without her knowledge.\n"
         "answers: {imagery: yes, subject_under_18: yes, youngest_age: 16, immediate_risk: no,\n"
-        "  adult_involved: no, coercion: no, grooming_or_exploitation: no, profit_motive: no,\n"
+        "  adult_involved: no, coercion: no, financial_sextortion: no,\n"
+        "  grooming_or_exploitation: no, profit_motive: no,\n"
         "  capacity_concern: no, wider_child_protection: no, sexual_acts: no,\n"
-        "  ai_or_altered: no, sharing_extent: few_others, shared_without_consent: yes,\n"
+        "  ai_or_altered: no, taken_without_consent: no,\n"
+        "  sharing_extent: few_others, shared_without_consent: yes,\n"
         "  malicious_intent: no, previous_incidents: no, power_imbalance: no}\n"
         "expect:\n  pathway: proportionate-response\n")
     assert main(["rules", "diff", "cop-2016", "cop-2024", "--scenarios", str(sc),
@@ -35,6 +37,7 @@ def test_scenario_without_the_new_answers_shows_every_possible_outcome(tmp_path,
         "answers: {imagery: yes, subject_under_18: yes, youngest_age: 16, immediate_risk: no,\n"
         "  adult_involved: no, coercion: no, grooming_or_exploitation: no, profit_motive: no,\n"
         "  capacity_concern: no, wider_child_protection: no, sexual_acts: no,\n"
+        "  taken_without_consent: no,\n"
         "  sharing_extent: intended_recipient, shared_without_consent: no,\n"
         "  malicious_intent: no, previous_incidents: no}\n"
         "expect:\n  cop-2016: {pathway: proportionate-response}\n")
@@ -42,12 +45,16 @@ def test_scenario_without_the_new_answers_shows_every_possible_outcome(tmp_path,
                  "--json"]) == 1
     (s,) = json.loads(capsys.readouterr().out)["scenarios"]
     new = s["new"]
-    assert new["missing"] == ["ai_or_altered", "power_imbalance"]
+    assert new["missing"] == ["financial_sextortion", "ai_or_altered", "power_imbalance"]
     got = {(o["pathway"], tuple(o["flags"])): o["count"] for o in new["possible"]}
-    # power_imbalance yes -> standard (3 of 9); an unknown answer raises
-    # professional-judgement; ai_or_altered yes alone changes no pathway
-    assert got == {("standard-investigation", ()): 2,
-                   ("standard-investigation", ("professional-judgement",)): 1,
-                   ("proportionate-response", ()): 2,
-                   ("proportionate-response", ("professional-judgement",)): 4}
+    # 27 ways of answering the three. financial_sextortion yes or unknown (18) -> full, and
+    # unknown raises professional-judgement, as does an unknown ai_or_altered or
+    # power_imbalance. With no sextortion (9): power_imbalance yes -> standard (3 of 9);
+    # an unknown answer raises professional-judgement; ai_or_altered yes alone changes no
+    # pathway
+    pj = ("professional-judgement",)
+    assert got == {("full-investigation", pj): 9 + 5, ("full-investigation", ()): 4,
+                   ("standard-investigation", ()): 2, ("standard-investigation", pj): 1,
+                   ("proportionate-response", ()): 2, ("proportionate-response", pj): 4}
+    assert sum(got.values()) == 27
     assert s["now_fails"] and "may not be proportionate-response" in new["failures"][0]

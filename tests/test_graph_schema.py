@@ -45,7 +45,7 @@ def test_dot_chart_is_well_formed(capsys):
     assert out.splitlines()[1] == "digraph ruleset {" and out.rstrip().endswith("}")
     assert out.count("{") == out.count("}")
     assert "q_financial_sextortion [label=" in out
-    assert 'ask_financial_sextortion -> q_financial_sextortion [label="yes"];' in out
+    assert 'ask_atypical_or_violent -> q_atypical_or_violent [label="yes"];' in out
     # every quote inside a label is escaped
     for line in out.splitlines():
         if "label=" in line:

@@ -12,7 +12,8 @@ import pytest
 from rulesets_small import base, load
 from sexting_triage.cli import main
 from sexting_triage.graph import Chart, Edge, Node, chart
-from sexting_triage.render.graph import dot, dot_text, mermaid, mermaid_text, one_line
+from sexting_triage.render.graph import dot, dot_text, mermaid, mermaid_text
+from sexting_triage.render.markup import one_line
 
 # what a rule file might hold to break out of a label or start a directive
 HOSTILE = [

@@ -80,7 +80,7 @@ def _with_actions(d: dict[str, Any], a: Any, b: Any) -> dict[str, Any]:
 
 def _questions(old: RuleSet, new: RuleSet) -> dict[str, Any]:
     def q_desc(q: Any) -> dict[str, Any]:
-        return {"id": q.id, "text": q.text, "ask_when": q.ask_when_text}
+        return {"id": q.id, "text": q.text, "ask_when": _cond_text(q.ask_when)}
 
     def q_cmp(a: Any, b: Any) -> dict[str, Any]:
         d = _fields([("text", a.text, b.text), ("help", a.help, b.help),
@@ -106,7 +106,7 @@ def _questions(old: RuleSet, new: RuleSet) -> dict[str, Any]:
 
 def _rules(old: RuleSet, new: RuleSet) -> dict[str, Any]:
     def r_desc(r: Any) -> dict[str, Any]:
-        return {"id": r.id, "when": r.when_text, "effect": r.effect}
+        return {"id": r.id, "when": C.to_text(r.when), "effect": r.effect}
 
     def r_cmp(a: Any, b: Any) -> dict[str, Any]:
         d = _fields([
@@ -153,7 +153,8 @@ def _recording(old: RuleSet, new: RuleSet) -> dict[str, Any]:
     def c_cmp(x: Any, y: Any) -> dict[str, Any]:
         return _fields([("title", x.title, y.title),
                         ("pathways", list(x.pathways), list(y.pathways)),
-                        ("when", x.when_text, y.when_text), ("reason", x.reason, y.reason),
+                        ("when", _cond_text(x.when), _cond_text(y.when)),
+                        ("reason", x.reason, y.reason),
                         ("treatment", x.treatment, y.treatment),
                         ("cite", _cites(x.cite), _cites(y.cite))])
 
@@ -165,6 +166,14 @@ def _recording(old: RuleSet, new: RuleSet) -> dict[str, Any]:
 
 
 def _changelog(old: RuleSet, new: RuleSet) -> dict[str, Any]:
+    """Entries by version for two versions of one rule set; for two different rule sets
+    (their own histories), the new one's entries that the old one does not have."""
+    if old.id != new.id:
+        seen = {(e.version, e.date, e.changes) for e in old.changelog}
+        return {"added": [{"version": e.version, "date": e.date, "changes": list(e.changes)}
+                          for e in new.changelog if (e.version, e.date, e.changes) not in seen],
+                "removed": [], "changed": []}
+
     def e_cmp(x: Any, y: Any) -> dict[str, Any]:
         return _fields([("date", x.date, y.date), ("changes", list(x.changes), list(y.changes))])
 

@@ -13,30 +13,14 @@ safe form `graph` gives them and are checked again here. So no `click`, `href`, 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from sexting_triage.graph import Chart
+from sexting_triage.render.markup import one_line
 
 _SAFE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # characters left as they are in a Mermaid label: everything else becomes an entity code
 _MM_PLAIN = re.compile(r"[A-Za-z0-9 .,:;()\[\]_'?!/=+*@-]")
 _MM_NAMED = {'"': "#quot;"}
-
-
-def one_line(text: str) -> str:
-    """Text as one line of plain characters: line and paragraph breaks, tabs and other
-    separators become spaces (runs of spaces become one); control, format (bidi, zero-width)
-    and private-use characters and lone surrogates are dropped."""
-    out = []
-    for ch in str(text):
-        cat = unicodedata.category(ch)
-        if ch in "\t\n\r\v\f\x1c\x1d\x1e\x85" or cat in ("Zl", "Zp", "Zs"):
-            out.append(" ")
-        elif cat in ("Cc", "Cf", "Co", "Cs", "Cn"):
-            continue
-        else:
-            out.append(ch)
-    return " ".join("".join(out).split())
 
 
 def _id(nid: str) -> str:
