@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import case
-from sexting_triage.engine import decide, next_question, normalize
+from helpers import case as _case
+from sexting_triage.engine import decide, next_question, normalize, raised_so_far
 from sexting_triage.errors import InvalidAnswers, MissingAnswers
+
+NOT_OUTCOME_FOR_UNDER_10S = 'not (youngest_age < 10 and oldest_age < 10)'
+
+
+def case(**changes):
+    """The shared clean case with the question added in rule sets 1.1 answered no."""
+    return _case(**{"taken_without_consent": "no", **changes})
 
 # rule id -> (answers where it fires, answers where it does not)
 FIRES = {
@@ -19,6 +26,9 @@ FIRES = {
     "young-child": (case(youngest_age=12), case(youngest_age=13)),
     "immediate-risk": (case(immediate_risk="yes"), case(immediate_risk="unknown")),
     "immediate-risk-unknown": (case(immediate_risk="unknown"), case(immediate_risk="yes")),
+    "immediate-risk-not-yet-known": (case(immediate_risk="unknown"), case(immediate_risk="yes")),
+    "under-10-all": (case(youngest_age=9, oldest_age=9), case(youngest_age=9, oldest_age=10)),
+    "under-10-some": (case(youngest_age=9, oldest_age=10), case(youngest_age=10, oldest_age=9)),
     "adult-involved": (case(adult_involved="unknown"), case()),
     "adult-involved-unknown": (case(adult_involved="unknown"), case(adult_involved="yes")),
     "coercion": (case(coercion="yes"), case()),
@@ -40,6 +50,10 @@ FIRES = {
                             case(sexual_acts="yes", atypical_or_violent="no")),
     "atypical-or-violent-unknown": (case(sexual_acts="yes", atypical_or_violent="unknown"),
                                     case(sexual_acts="yes", atypical_or_violent="yes")),
+    "taken-without-consent": (case(taken_without_consent="yes"),
+                              case(taken_without_consent="unknown")),
+    "taken-without-consent-unknown": (case(taken_without_consent="unknown"),
+                                      case(taken_without_consent="yes")),
     "shared-widely-by-others": (case(sharing_extent="widely", shared_without_consent="yes"),
                                 case(sharing_extent="few_others", shared_without_consent="yes")),
     "own-wide-posting": (case(sharing_extent="public_or_porn_site"),
@@ -215,3 +229,107 @@ def test_decision_is_deterministic_and_pure(cop2016):
     before = dict(answers)
     assert decide(cop2016, answers) == decide(cop2016, answers)
     assert answers == before
+
+
+# ----------------------------------------------------------------------------- rule sets 1.1
+
+
+def test_immediate_risk_not_known_is_urgent_and_first_says_find_out(cop2016):
+    d = decide(cop2016, case(immediate_risk="unknown"))
+    assert d.flags == ("immediate-safeguarding", "professional-judgement")
+    urgent = [r for r in d.reasons if r.rule == "immediate-risk-not-yet-known"]
+    assert urgent[0].headline == "Not yet known: establish now whether the child is safe"
+    first = d.actions[0]
+    assert (first.when, first.from_) == ("now", "immediate-risk-not-yet-known")
+    assert "whether the child is safe" in first.text
+    # surfaced the moment it is answered, before any other question
+    upto = {k: case()[k] for k in ("imagery", "subject_under_18", "youngest_age")}
+    assert raised_so_far(cop2016, {**upto, "immediate_risk": "unknown"}) == (
+        "immediate-safeguarding", "professional-judgement")
+    assert decide(cop2016, case(immediate_risk="yes")).reasons[-1].headline is None
+
+
+def test_taken_without_consent_is_asked_whether_or_not_shared_and_left_to_the_officer(cop2016):
+    order = [q.id for q in cop2016.questions]
+    assert order.index("atypical_or_violent") < order.index("taken_without_consent") \
+        < order.index("sharing_extent")
+    assert cop2016.question("taken_without_consent").ask_when_text is None
+    for extent in ("not_shared", "few_others", "public_or_porn_site"):
+        d = decide(cop2016, case(taken_without_consent="yes", sharing_extent=extent,
+                                 shared_without_consent="no"))
+        assert "taken_without_consent" in d.asked
+        assert "professional-judgement" in d.flags and "taken-without-consent" in d.fired
+    d = decide(cop2016, case(taken_without_consent="unknown"))
+    assert (d.pathway, d.flags) == ("proportionate-response", ("professional-judgement",))
+    assert "before deciding on Outcome 21" in d.reasons[-1].text
+
+
+def _outcome_texts(d):
+    return [a.text for a in d.actions if "Outcome 2" in a.text and "not appropriate" not in a.text]
+
+
+@pytest.mark.parametrize("extra", [
+    {}, {"sharing_extent": "widely"},
+    {"shared_without_consent": "yes", "sharing_extent": "few_others"},
+    {"taken_without_consent": "yes"}])
+def test_no_crime_outcome_is_offered_when_every_child_is_under_10(cop2016, extra):
+    assert cop2016.question("oldest_age").ask_when_text == "youngest_age < 10"
+    all_under = decide(cop2016, case(youngest_age=8, oldest_age=9, **extra))
+    assert _outcome_texts(all_under) == []
+    assert "under-10-all" in all_under.fired
+    some = decide(cop2016, case(youngest_age=8, oldest_age=13, **extra))
+    assert _outcome_texts(some) and "under-10-some" in some.fired
+    older = decide(cop2016, case(youngest_age=12, **extra))
+    assert "oldest_age" not in older.asked and _outcome_texts(older)
+    # oldest_age changes what is offered, never the pathway or the flags
+    assert (all_under.pathway, all_under.flags) == (some.pathway, some.flags)
+    assert not any("consider outcome 21" in (p.title + " " + p.summary).lower()
+                   for p in cop2016.pathways.values())
+    assert "Outcome 21" not in cop2016.pathways["proportionate-response"].title
+
+
+def test_every_outcome_action_carries_the_under_10_condition(cop2016):
+    actions = [a for p in cop2016.pathways.values() for a in p.actions]
+    actions += [a for r in cop2016.rules for a in r.actions]
+    offering = [a for a in actions
+                if ("Outcome 21" in a.text and "not appropriate" not in a.text)
+                or "formal outcome" in a.text]
+    assert offering and all(a.if_text == NOT_OUTCOME_FOR_UNDER_10S for a in offering)
+    assert all(a.when in ("now", "today", "next") for a in actions)
+
+
+def test_2016_gives_no_recording_category_and_says_why(cop2016):
+    d = decide(cop2016, case())
+    assert d.recording is not None and d.recording.category is None
+    assert "predates" in d.recording.reason and "May 2024" in d.recording.reason
+    assert decide(cop2016, {"imagery": "no"}).recording is None
+
+
+def test_each_in_scope_pathway_explains_the_long_term_effect(cop2016):
+    for pid in ("full-investigation", "standard-investigation", "proportionate-response"):
+        p = cop2016.pathways[pid]
+        assert p.long_term and p.long_term_cite, pid
+        assert "DBS" in p.long_term and "nothing recorded against them as a suspect" in p.long_term
+    assert "unlikely but not impossible" in cop2016.pathways["proportionate-response"].long_term
+    assert "chief officer" in cop2016.pathways["proportionate-response"].long_term
+    assert cop2016.pathways["out-of-scope"].long_term is None
+
+
+def test_citations_use_checked_headings_or_say_they_are_approximate(cop2016):
+    assert cop2016.sources["CoP-2016"].checked_sections == (
+        "Initial police action", "Investigation", "Crime outcome codes",
+        "Dealing with images when Outcome 21 is used")
+    assert cop2016.sources["UKCCIS-2016"].checked_sections == (
+        "What does this advice cover?", "Defining 'sexting'")
+    cites = [c for r in cop2016.rules for c in r.cite]
+    cites += [c for p in cop2016.pathways.values() for c in p.long_term_cite]
+    for c in cites:
+        assert c.approximate or c.section in cop2016.sources[c.source].checked_sections, c
+
+
+def test_version_and_changelog(cop2016):
+    assert cop2016.version == "1.1.0"
+    assert cop2016.changelog[0].version == cop2016.version
+    changes = " ".join(cop2016.changelog[0].changes)
+    for words in ("taken_without_consent", "oldest_age", "Not yet known", "predates"):
+        assert words in changes, words

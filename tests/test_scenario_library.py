@@ -127,12 +127,52 @@ WORKED = {
 }
 
 
+# ... and the recording category the 2024 edition gives each (the 2016 edition gives none)
+WORKED_RECORDING = {
+    "romantic/two-15-year-olds-swap-selfies.yaml": "non-aggravated",
+    "self-generated/kept-on-own-phone.yaml": "non-aggravated",
+    "adult-involvement/adult-grooms-12-year-old.yaml": "aggravated",
+    "coercion-and-extortion/sextortion-pay-or-it-goes-to-friends.yaml": "aggravated",
+    "non-consensual-sharing/ex-uploads-to-pornography-site.yaml": "aggravated",
+    "non-consensual-sharing/shows-friends-to-brag.yaml": "aggravated",
+    "immediate-risk/forwarded-to-year-group-chat.yaml": "aggravated",
+    "under-13s/two-12-year-olds-swap-images.yaml": "non-aggravated",
+}
+
+
 @pytest.mark.parametrize("rel", sorted(WORKED))
 def test_worked_examples_give_what_the_guidance_says_in_each_edition(results, rel):
     name = str(LIB / rel)
     for rid, (pathway, flags) in zip(("cop-2016", "cop-2024"), WORKED[rel], strict=True):
         d = results[rid][1][name].decision
         assert (d.pathway, tuple(d.flags)) == (pathway, flags), (rel, rid)
+    assert results["cop-2024"][1][name].decision.recording.category == WORKED_RECORDING[rel]
+    assert results["cop-2016"][1][name].decision.recording.category is None
+
+
+def test_library_teaches_the_1_1_changes(library, results):
+    cur, old = results["cop-2024"][1], results["cop-2016"][1]
+    by_rule: dict[str, set[str]] = {}
+    for rid, (_, checked) in results.items():
+        for r in checked.values():
+            for rule in r.decision.fired:
+                by_rule.setdefault(rule, set()).add(rid)
+    for rule in ("immediate-risk-not-yet-known", "taken-without-consent",
+                 "taken-without-consent-unknown", "under-10-all", "under-10-some"):
+        assert by_rule.get(rule) == {"cop-2016", "cop-2024"}, rule
+    # a known peer who extorts answers coercion yes, and the 2024 edition asks about sextortion
+    peer = [s for s in library if s.answers.get("adult_involved") in ("no", False)
+            and "financial-sextortion" in cur[s.name].decision.fired]
+    assert peer and all(s.answers["coercion"] in ("yes", True) for s in peer)
+    # every case that describes money demanded under threat answers coercion yes
+    for s in library:
+        if s.answers.get("financial_sextortion") in ("yes", True):
+            assert s.answers["coercion"] in ("yes", True), s.name
+    # nobody under 10 is offered a crime outcome anywhere in the library
+    for checked in (cur, old):
+        for r in checked.values():
+            if "under-10-all" in r.decision.fired:
+                assert not any("Consider Outcome" in a for a in r.decision.action_texts)
 
 
 def test_worked_example_specifics(results):
@@ -159,8 +199,8 @@ def test_cases_for_what_is_new_in_2024(library, results):
     assert len(new) >= 3
     old, cur = results["cop-2016"][1], results["cop-2024"][1]
     fired = set().union(*(cur[s.name].decision.fired for s in new))
-    # a made-up image shared without consent, sextortion, a power imbalance alone
-    assert {"ai-or-altered-without-consent", "financial-sextortion", "power-imbalance"} <= fired
+    # a made-up image made without the child's knowledge, sextortion, a power imbalance alone
+    assert {"taken-without-consent", "financial-sextortion", "power-imbalance"} <= fired
     assert any("live-stream" in s.tags for s in new)
     # at least one new case teaches a change of pathway between the editions
     assert any(old[s.name].decision.pathway != cur[s.name].decision.pathway for s in new)
