@@ -1,22 +1,65 @@
-"""`sexting-triage rules ...`: list, show, check, diff, graph and schema (policy staff)."""
+"""`sexting-triage rules ...`: list, show, check, diff, graph and schema (policy staff).
+
+A thin shell: each command resolves its rule sets, calls the core (analysis, diff, graph) and
+hands the result to a writer in `render`. Text a stream cannot encode (a cp1252 console) falls
+back to ASCII (`render.encoding`); JSON then uses `\\uXXXX` escapes, so it decodes to the
+same data.
+"""
 
 from __future__ import annotations
+
+import sys
 
 import typer
 
 from sexting_triage import loader
 from sexting_triage.cli import rules_app
 from sexting_triage.cli.common import JsonOption, NoColorOption, resolve_rules
-from sexting_triage.ruleset import RuleSet
+from sexting_triage.ruleset import Question, RuleSet
+
+RULES_ARG_HELP = "A bundled rule-set id (see `sexting-triage rules list`) or a rule file."
+
+
+def _examples(*lines: str) -> str:
+    """An Examples block for a command's help ("\\b" keeps click from rewrapping it)."""
+    return "\b\nExamples:\n" + "\n".join(f"  $ sexting-triage {line}" for line in lines)
+
+
+def _streams(json_out: bool = False) -> None:
+    """Characters stdout or stderr cannot encode fall back to ASCII instead of failing."""
+    from sexting_triage.render.encoding import use_fallback
+
+    use_fallback(sys.stdout, json=json_out)
+    use_fallback(sys.stderr)
+
+
+def warn_if_not_current(rs: RuleSet) -> None:
+    """A warning on stderr when the rule set is superseded or a draft, naming the current
+    edition (the bundled default)."""
+    if rs.status == "current":
+        return
+    from sexting_triage.cli import warn
+    from sexting_triage.errors import TriageError
+
+    try:
+        cur = loader.resolve(loader.default_id())
+    except TriageError:
+        where = "no current bundled edition was found"
+    else:
+        where = (f"the current edition is {cur.id} {cur.version} ({cur.title}): "
+                 f"`sexting-triage rules show {cur.id}`")
+    kind = {"superseded": "superseded", "draft": "a draft"}.get(rs.status, rs.status)
+    warn(f"rule set {rs.id} {rs.version} is {kind}; {where}.")
 
 
 def _editions(rs: RuleSet) -> str:
     return ", ".join(f"{k} ({s.date})" for k, s in rs.sources.items())
 
 
-@rules_app.command("list")
+@rules_app.command("list", epilog=_examples("rules list", "rules list --json"))
 def list_command(json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
     """The bundled rule sets: id, version, title, status and the guidance they encode."""
+    _streams(json_out)
     sets = loader.bundled_rulesets()
     default = loader.default_id() if sets else None
     if json_out:
@@ -47,12 +90,15 @@ def list_command(json_out: bool = JsonOption, no_color: bool = NoColorOption) ->
     con.print(table)
 
 
-@rules_app.command("show")
-def show_command(ruleset: str = typer.Argument(..., metavar="ID|PATH",
-                                               help="A bundled id or a rule-set file."),
+@rules_app.command("show", epilog=_examples("rules show cop-2024", "rules show cop-2016 --json",
+                                            "rules show my-rules.yaml"))
+def show_command(ruleset: str = typer.Argument(..., metavar="RULES", help=RULES_ARG_HELP),
                  json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
-    """Questions (ids, texts, answer domains, ask_when), rules and pathways of a rule set."""
+    """Questions (ids, texts, answer domains, ask_when), rules and pathways of a rule set.
+    A superseded or draft rule set is shown with a warning naming the current edition."""
+    _streams(json_out)
     rs = resolve_rules(ruleset)
+    warn_if_not_current(rs)
     if json_out:
         from sexting_triage.render.jsonout import dumps
 
@@ -88,7 +134,7 @@ def show_command(ruleset: str = typer.Argument(..., metavar="ID|PATH",
     footer(con, rs)
 
 
-def domain_text(q) -> str:  # type: ignore[no-untyped-def]
+def domain_text(q: Question) -> str:
     if q.type == "integer":
         return f"a whole number from {q.min} to {q.max}"
     return ", ".join(str(v) for v in q.domain)
@@ -117,9 +163,9 @@ def ruleset_dict(rs: RuleSet) -> dict[str, object]:
 # ------------------------------------------------------------- check, diff, graph, schema
 
 
-@rules_app.command("check")
-def check_command(ruleset: str = typer.Argument(..., metavar="ID|PATH",
-                                                help="A bundled id or a rule-set file."),
+@rules_app.command("check", epilog=_examples("rules check cop-2024",
+                                             "rules check my-rules.yaml --json"))
+def check_command(ruleset: str = typer.Argument(..., metavar="RULES", help=RULES_ARG_HELP),
                   json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
     """Exact analysis over every reachable situation: gaps, unreachable questions, answers,
     rules and pathways, questions that never matter, uncited sources, and the rule set's
@@ -129,6 +175,7 @@ def check_command(ruleset: str = typer.Argument(..., metavar="ID|PATH",
     Exit 0 clean, 1 errors or a failing invariant."""
     from sexting_triage.analysis import check
 
+    _streams(json_out)
     rs = resolve_rules(ruleset)
     report = check(rs)
     if json_out:
@@ -155,31 +202,41 @@ def ruleset_schema() -> dict[str, object]:
             "$id": "sexting-triage/ruleset/1", "title": "sexting-triage rule set", **schema}
 
 
-@rules_app.command("schema")
+@rules_app.command("schema", epilog=_examples("rules schema > ruleset.schema.json"))
 def schema_command() -> None:
     """Print the JSON Schema of the rule-set format (committed as schema/ruleset.schema.json;
     the bundled rule files point editors at it)."""
     from sexting_triage.render.jsonout import dumps
 
+    _streams(json_out=True)
     print(dumps(ruleset_schema()))
 
 
-@rules_app.command("diff")
+@rules_app.command("diff", epilog=_examples(
+    "rules diff cop-2016 cop-2024",
+    "rules diff cop-2016 cop-2024 --format markdown > change-note.md",
+    "rules diff cop-2016 cop-2024 --scenarios scenarios/",
+    "rules diff cop-2016 cop-2024 --scenarios one.yaml two.yaml --json"))
 def diff_command(
-    old: str = typer.Argument(..., metavar="OLD", help="The earlier rule set (id or path)."),
-    new: str = typer.Argument(..., metavar="NEW", help="The later rule set (id or path)."),
+    old: str = typer.Argument(..., metavar="OLD",
+                              help="The earlier rule set (a bundled id or a rule file)."),
+    new: str = typer.Argument(..., metavar="NEW",
+                              help="The later rule set (a bundled id or a rule file)."),
+    more: list[str] | None = typer.Argument(None, hidden=True, metavar="[FILE]..."),
     scenarios: list[str] = typer.Option(
-        [], "--scenarios", metavar="PATH",
-        help="Scenario files or folders to decide with both editions (repeatable)."),
-    fmt: str = typer.Option("text", "--format", help="text, markdown (a change note ready "
-                            "for sign-off) or json."),
+        [], "--scenarios", metavar="FILE...",
+        help="Scenario files or folders to decide with both editions: several after one "
+        "--scenarios (a shell glob works), or repeat the option."),
+    fmt: str = typer.Option("text", "--format", metavar="FORMAT",
+                            help="text, markdown (a change note ready for sign-off) or json."),
     json_out: bool = JsonOption,
     no_color: bool = NoColorOption,
 ) -> None:
-    """What changes from OLD to NEW: structure (metadata, sources, questions, rules,
-    pathway actions) and exact behaviour (how many situations change pathway or flags,
-    with an exact `when` condition, an example and the rules responsible), and scenario
-    impact. Exit 0 identical, 1 differences, 2 invalid input."""
+    """What changes from OLD to NEW: structure (metadata, sources, questions, rules, actions,
+    pathways, flags, recording, changelog), with the old and new words of everything
+    reworded, and exact behaviour (how many situations change pathway or flags, with an
+    exact `when` condition, an example and the rules responsible), and scenario impact.
+    Exit 0 identical, 1 differences, 2 invalid input."""
     from sexting_triage.diff import diff
     from sexting_triage.errors import UsageError
 
@@ -187,8 +244,12 @@ def diff_command(
         fmt = "json"
     if fmt not in ("text", "markdown", "json"):
         raise UsageError(f"unknown --format `{fmt}` (text, markdown or json)")
+    if more and not scenarios:
+        raise UsageError(f"unexpected extra argument `{more[0]}`: rules diff takes two rule "
+                         "sets; give scenario files after --scenarios")
+    _streams(fmt == "json")
     rs_old, rs_new = resolve_rules(old), resolve_rules(new)
-    report = diff(rs_old, rs_new, scenarios)
+    report = diff(rs_old, rs_new, [*scenarios, *(more or [])])
     if fmt == "json":
         from sexting_triage.render.jsonout import dumps
 
@@ -206,17 +267,21 @@ def diff_command(
         raise typer.Exit(1)
 
 
-@rules_app.command("graph")
+@rules_app.command("graph", epilog=_examples(
+    "rules graph cop-2024", "rules graph cop-2016 --format dot > cop-2016.dot"))
 def graph_command(
-    ruleset: str = typer.Argument(..., metavar="ID|PATH", help="A bundled id or a rule-set file."),
-    fmt: str = typer.Option("mermaid", "--format", help="mermaid or dot (Graphviz)."),
+    ruleset: str = typer.Argument(..., metavar="RULES", help=RULES_ARG_HELP),
+    fmt: str = typer.Option("mermaid", "--format", metavar="FORMAT",
+                            help="mermaid or dot (Graphviz)."),
 ) -> None:
-    """The questionnaire and its outcomes as a flowchart (Mermaid or Graphviz DOT)."""
+    """The questionnaire and its outcomes as a flowchart (Mermaid or Graphviz DOT). Text from
+    the rule file is escaped: it can never become a directive, a link or markup."""
     from sexting_triage.errors import UsageError
     from sexting_triage.graph import chart
     from sexting_triage.render.graph import dot, mermaid
 
     if fmt not in ("mermaid", "dot"):
         raise UsageError(f"unknown --format `{fmt}` (mermaid or dot)")
+    _streams()
     c = chart(resolve_rules(ruleset))
     print(mermaid(c) if fmt == "mermaid" else dot(c), end="")
