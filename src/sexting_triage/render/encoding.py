@@ -33,8 +33,8 @@ FALLBACK: dict[str, str] = {
     "\u2003": " ",
 }
 
-HANDLER = "sexting-triage-ascii"
-JSON_HANDLER = "sexting-triage-json"
+HANDLER = "sexting-triage-render-ascii"
+JSON_HANDLER = "sexting-triage-render-json"
 
 
 def ascii_char(ch: str) -> str:
