@@ -22,7 +22,8 @@ from sexting_triage.engine import decide
 from sexting_triage.errors import InputError, TriageError
 
 RS = loader.resolve("cop-2016")
-ANSWERS = {k: v for k, v in CLEAN.items() if k in RS.question_index}
+CASE = {"taken_without_consent": "no"} | CLEAN  # with the question rule sets 1.1 added
+ANSWERS = {k: v for k, v in CASE.items() if k in RS.question_index}
 RECORD = records.build(decide(RS, ANSWERS), "CAD-1-26")
 _DIR = scratch("fuzz-sessions-")
 _SESSION = S.Session.create(_DIR, RS, "cop-2016")

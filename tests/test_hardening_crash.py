@@ -30,12 +30,14 @@ from sexting_triage import session as S
 from sexting_triage.cli import main
 
 RULES = "cop-2016"
+# the clean case, with the question the 1.1 rule sets added
+CASE = {"taken_without_consent": "no"} | CLEAN
 
 
 def ordered_answers(answers: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """(question id, typed line) in the order the triage asks them."""
     rs = loader.resolve(RULES)
-    given = answers or {k: v for k, v in CLEAN.items() if k in rs.question_index}
+    given = answers or {k: v for k, v in CASE.items() if k in rs.question_index}
     facts: dict[str, Any] = {}
     out = []
     while (q := engine.next_question(rs, facts)) is not None:
@@ -303,7 +305,7 @@ def test_sessions_started_in_the_same_second_never_share_a_file(tmp_path: Path) 
 
 def test_two_triages_at_once_keep_their_own_answers(tmp_path: Path) -> None:
     folder = tmp_path / "sessions"
-    other = ordered_answers({k: v for k, v in CLEAN.items()} | {"youngest_age": 13,
+    other = ordered_answers(dict(CASE) | {"youngest_age": 13,
                                                                "sharing_extent": "widely"})
     a, b = start(tmp_path, folder), start(tmp_path, folder)
     assert a.stdin is not None and b.stdin is not None

@@ -25,7 +25,8 @@ SENTINEL_REF = "CAD-4242-ZZ"
 
 def cop2016_answers() -> dict[str, Any]:
     rs = loader.resolve("cop-2016")
-    return {k: v for k, v in CLEAN.items() if k in rs.question_index}
+    case = {"taken_without_consent": "no"} | CLEAN  # with the question rule sets 1.1 added
+    return {k: v for k, v in case.items() if k in rs.question_index}
 
 
 def answer_lines(rs_id: str, answers: dict[str, Any]) -> str:

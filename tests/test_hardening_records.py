@@ -23,7 +23,8 @@ ANSWERS = {
     "imagery": "yes", "subject_under_18": "yes", "youngest_age": 14, "immediate_risk": "no",
     "adult_involved": "no", "coercion": "no", "grooming_or_exploitation": "no",
     "profit_motive": "no", "capacity_concern": "no", "wider_child_protection": "no",
-    "sexual_acts": "no", "sharing_extent": "few_others", "shared_without_consent": "yes",
+    "sexual_acts": "no", "taken_without_consent": "no",
+    "sharing_extent": "few_others", "shared_without_consent": "yes",
     "malicious_intent": "no", "previous_incidents": "no",
 }
 

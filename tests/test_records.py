@@ -20,7 +20,8 @@ ANSWERS = {
     "imagery": "yes", "subject_under_18": "yes", "youngest_age": 14, "immediate_risk": "yes",
     "adult_involved": "no", "coercion": "no", "grooming_or_exploitation": "no",
     "profit_motive": "no", "capacity_concern": "no", "wider_child_protection": "no",
-    "sexual_acts": "no", "sharing_extent": "widely", "shared_without_consent": "yes",
+    "sexual_acts": "no", "taken_without_consent": "no",
+    "sharing_extent": "widely", "shared_without_consent": "yes",
     "malicious_intent": "no", "previous_incidents": "no",
 }
 WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -90,8 +91,7 @@ def test_changed_rule_set_is_a_provenance_difference(rec, tmp_path):
 
     copy = tmp_path / "rules.yaml"
     text = (ROOT / "rules" / "cop-2016.yaml").read_text()
-    copy.write_text(text.replace("Make the child safe first, then follow the recommended "
-                                 "pathway.", "Make the child safe first."))
+    copy.write_text(text + "\n# a comment: another file, the same rules\n")
     result = parts(rec, load_ruleset(copy))
     assert result == {"content": True, "provenance": False, "answers": True, "decision": True}
 
