@@ -51,7 +51,14 @@ def decision_dict(d: Decision) -> dict[str, Any]:
         "asked": list(d.asked),
         "ignored": [i.as_dict() for i in d.ignored],
         "notice": NOTICE,
-    }
+    } | _overlay(rs)
+
+
+def _overlay(rs: Any) -> dict[str, Any]:
+    """`overlay` (id, version, title, force, sha256 and its base with its sha256) for a
+    decision made with a force overlay; nothing otherwise."""
+    info = getattr(rs, "overlay", None)
+    return {"overlay": info.as_dict()} if info is not None else {}
 
 
 # Characters json.dumps leaves raw with ensure_ascii=False that a terminal may act on: DEL and

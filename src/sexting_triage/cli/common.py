@@ -50,3 +50,23 @@ def save_scenario_file(path: Path, decision: Decision) -> None:
     with writing(path):
         save_scenario(path, decision)
     print(f"scenario saved to {path}", file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------- force overlays
+
+OVERLAY_HELP = ("A force overlay file (local contacts and actions on a national edition); "
+                "`none` for none. Default: $SEXTING_TRIAGE_OVERLAY, else sexting-triage.toml "
+                "in the config folder (docs/overlays.md).")
+OverlayOption = typer.Option(None, "--overlay", metavar="OVERLAY", help=OVERLAY_HELP)
+
+
+def rules_for(ref: str | None, overlay: Path | None, relative_to: Path | None = None
+              ) -> RuleSet:
+    """The base rule set as `resolve_rules` gives it, with the force overlay (given, or else
+    from $SEXTING_TRIAGE_OVERLAY or the config file) applied; `--overlay none` turns it off.
+    With no `ref`, the base is the overlay's pinned edition. An overlay pinned to another
+    sha256 of the base is refused (exit 2) with what to re-check."""
+    from sexting_triage.overlay import resolve_with_overlay
+
+    return resolve_with_overlay(ref, overlay,
+                                lambda r: resolve_rules(r, relative_to))

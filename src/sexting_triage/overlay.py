@@ -1,0 +1,671 @@
+"""Force overlays: a small file of local additions on top of a national edition.
+
+An overlay names its base (id, version, sha256) and may only add: local contacts (services,
+never people), actions added to a pathway or a flag, extra questions with rules that raise a
+flag or a pathway or add actions, and extra sources (local procedure documents). It can never
+redefine or remove anything of its base: reusing a base id, or a key the format does not
+have, is a load error at `path:line:col`.
+
+`apply(base, overlay)` merges the two into one compiled rule set (an `OverlaidRuleSet`, a
+`RuleSet` that also carries the overlay's provenance); `prove(base, merged)` shows, exactly
+over every situation, that the overlay never lowers a pathway, loses a flag or loses an
+action; `rebase` re-proves an overlay against a new edition and rewrites only its pin.
+
+Core module: no front end, no printing.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import os
+import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from sexting_triage import model as M
+from sexting_triage import ruleset as R
+from sexting_triage.errors import InputError, Problem, UsageError
+from sexting_triage.yamlio import Located, PathKey, load_yaml, read_file
+
+OVERLAY_FILE_SCHEMA = "sexting-triage/overlay/1"
+
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+# ----------------------------------------------------------------------------- the format
+
+
+class BasePin(M._Strict):
+    """The national edition this overlay was proved against."""
+
+    id: M.Id
+    version: M.ShortText
+    sha256: Sha256 = Field(description="The sha256 of the base rule-set file's bytes.")
+
+
+class Contact(M._Strict):
+    """A local service to contact: its name, how to reach it and when. Never a person."""
+
+    id: M.Id
+    service: M.ShortText = Field(description="The name of the service or team, not a person.")
+    reach: M.ShortText = Field(description="How to reach it: a phone number, a team mailbox, "
+                               "a system (never a person's own address).")
+    hours: M.ShortText = Field(description="When it can be reached, e.g. '24 hours'.")
+    note: M.Text | None = None
+
+
+class LocalAction(M.Action):
+    """An action, optionally naming a local contact (its service, how to reach it and its
+    hours are then added to the action's text)."""
+
+    contact: M.Id | None = None
+
+
+LocalActionItem = Annotated[M.Text | LocalAction, Field(union_mode="left_to_right")]
+
+
+class AddedAction(LocalAction):
+    """An action added to a base pathway or flag (after the base's own actions)."""
+
+    to: M.Id = Field(description="A pathway or flag id of the base.")
+
+
+class LocalQuestion(M.Question):
+    """An extra finite question. It is asked after the base questions, or right after the
+    base (or earlier local) question named by `after`; its `ask_when` may read base facts."""
+
+    after: M.Id | None = None
+
+
+class LocalRule(M.Rule):
+    """A local rule: raises a flag or a pathway of the base, or (with neither) adds actions."""
+
+    actions: list[LocalActionItem] = Field(default_factory=list)  # type: ignore[assignment]
+
+
+class OverlayModel(M._Strict):
+    """A force overlay: local additions to one national edition, pinned by its sha256."""
+
+    overlay: M.Id = Field(description="The overlay's own id.")
+    version: M.ShortText
+    title: M.ShortText
+    force: M.ShortText = Field(description="The force (organisation) the overlay is for.")
+    summary: M.Text | None = None
+    base: BasePin
+    sources: dict[M.SourceKey, M.Source] = Field(
+        default_factory=dict, description="Local procedure documents that local rules cite.")
+    contacts: list[Contact] = Field(default_factory=list)
+    actions: list[AddedAction] = Field(default_factory=list)
+    questions: list[LocalQuestion] = Field(default_factory=list)
+    rules: list[LocalRule] = Field(default_factory=list)
+    changelog: list[M.ChangelogEntry] = Field(default_factory=list)
+
+
+def overlay_schema() -> dict[str, Any]:
+    """The JSON Schema of the overlay format (committed as schema/overlay.schema.json)."""
+    schema = OverlayModel.model_json_schema(by_alias=True, mode="validation")
+    schema.pop("title", None)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": OVERLAY_FILE_SCHEMA, "title": "sexting-triage force overlay", **schema}
+
+
+# ----------------------------------------------------------------------------- person names
+
+# Words that make a run of capitalised words the name of a service, not of a person.
+SERVICE_WORDS = frozenset((
+    "service", "services", "team", "teams", "unit", "units", "hub", "desk", "office", "line",
+    "helpline", "centre", "center", "police", "constabulary", "force", "council", "county",
+    "borough", "city", "district", "metropolitan", "care", "social", "children", "child",
+    "family", "families", "safeguarding", "front", "door", "multi", "agency", "partnership",
+    "board", "duty", "control", "room", "contact", "online", "exploitation", "abuse",
+    "investigation", "investigations", "protection", "referral", "referrals", "school", "schools",
+    "safer", "emergency", "hours", "health", "nhs", "trust", "hospital", "department",
+    "directorate", "squad", "operation", "rota", "command", "bureau", "support", "victim",
+    "victims", "youth", "justice", "offending", "early", "help", "intervention", "mental",
+    "sexual", "assault", "public", "local", "authority", "neighbourhood", "policing",
+    "management", "headquarters", "station", "switchboard", "desk", "camhs", "mash", "missing",
+    "people", "crime", "crimes", "cyber", "digital", "forensic", "forensics", "child's",
+    "children's", "report", "remove", "childline", "take", "it", "down", "internet", "watch",
+    "foundation", "national", "agency", "the", "of", "and", "for", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "weekdays", "weekends", "bank",
+    "holidays", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+))
+TITLES = frozenset((
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "pc", "dc",
+    "ds", "di", "dci", "dsi", "sgt", "insp", "supt", "pcso",
+))
+_NAME_CASE = re.compile(r"^(?=.*[a-z])(?!.*[A-Z]{2})[A-Z][A-Za-z'\u2019-]*$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019.-]*")
+_PERSONAL_EMAIL = re.compile(r"\b[A-Za-z]{2,}[._][A-Za-z]{2,}@")
+
+
+def _norm(word: str) -> str:
+    w = word.lower().rstrip(".")
+    return w.removesuffix("'s").removesuffix("\u2019s") if w not in SERVICE_WORDS else w
+
+
+def looks_like_person(text: str) -> str | None:
+    """Why `text` looks like it names a person, or None.
+
+    The rule (docs/overlays.md): a title (Mr, Mrs, Ms, Dr, PC, DC, DS, Sgt, ...) followed by a
+    capitalised word; two or more capitalised words in a row none of which is a service word
+    (Team, Unit, Hub, Services, Police, Council, Safeguarding, ...); or an email address of the
+    form first.last@ (use a team mailbox)."""
+    if _PERSONAL_EMAIL.search(text):
+        return "an email address of the form first.last@ names a person: give a team mailbox"
+    words = _WORD.findall(text)
+    for a, b in itertools.pairwise(words):
+        if a.lower().rstrip(".") in TITLES and _NAME_CASE.match(b.rstrip(".")):
+            return f"`{a} {b}` looks like a person's name: name the service or team instead"
+    run: list[str] = []
+    for w in [*words, ""]:
+        bare = w.rstrip(".")
+        if bare and _NAME_CASE.match(bare) and _norm(bare) not in SERVICE_WORDS:
+            run.append(bare)
+            continue
+        if len(run) >= 2:
+            return (f"`{' '.join(run)}` looks like a person's name: name the service or team "
+                    "instead (a contact is a service, never a person)")
+        run = []
+    return None
+
+
+# ----------------------------------------------------------------------------- loaded overlay
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A loaded, validated overlay file (not yet checked against a base)."""
+
+    path: str
+    sha256: str
+    text: str
+    doc: Located
+    data: dict[str, Any]  # validated, dumped by alias
+
+    @property
+    def id(self) -> str:
+        return str(self.data["overlay"])
+
+    @property
+    def version(self) -> str:
+        return str(self.data["version"])
+
+    @property
+    def pin(self) -> dict[str, str]:
+        return dict(self.data["base"])
+
+    def provenance(self) -> dict[str, str]:
+        return {"id": self.id, "version": self.version, "sha256": self.sha256}
+
+
+def load_overlay(path: str | os.PathLike[str]) -> Overlay:
+    """Read and validate an overlay file; every problem at once as path:line:col."""
+    from pydantic import ValidationError
+
+    from sexting_triage.loader import pydantic_problems
+
+    raw, text = read_file(path, "overlay")
+    doc = load_yaml(path, "overlay", text)
+    if not isinstance(doc.data, dict):
+        raise InputError([doc.problem((), "an overlay is a mapping with overlay, version, "
+                                          "title, force and base (id, version, sha256)")])
+    try:
+        model = OverlayModel.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = pydantic_problems(doc, exc)
+        problems += _local_problems(doc)
+        raise InputError(_sorted(problems)) from None
+    problems = _local_problems(doc)
+    if problems:
+        raise InputError(_sorted(problems))
+    return Overlay(doc.path, hashlib.sha256(raw).hexdigest(), text, doc,
+                   model.model_dump(mode="json", by_alias=True))
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for p in sorted(problems, key=lambda p: (p.line or 0, p.col or 0)):
+        if str(p) not in seen:
+            seen.add(str(p))
+            out.append(p)
+    return out
+
+
+def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    seq = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(seq, list):
+        return []
+    return [(i, x) for i, x in enumerate(seq) if isinstance(x, dict)]
+
+
+def _local_problems(doc: Located) -> list[Problem]:
+    """What the overlay alone can be checked for: duplicate ids, person names in contacts,
+    unknown contact references."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    out: list[Problem] = []
+    for key in ("contacts", "questions", "rules"):
+        seen: dict[str, int] = {}
+        for i, item in _items(data, key):
+            ident = item.get("id")
+            if isinstance(ident, str):
+                if ident in seen:
+                    out.append(doc.problem((key, i, "id"),
+                                           f"duplicate id `{ident}` (also {key}[{seen[ident]}])"))
+                else:
+                    seen[ident] = i
+    for i, c in _items(data, "contacts"):
+        for fld in ("service", "reach", "hours", "note"):
+            v = c.get(fld)
+            if isinstance(v, str):
+                why = looks_like_person(v)
+                if why:
+                    out.append(doc.problem(("contacts", i, fld), why))
+    if isinstance(data.get("force"), str):
+        why = looks_like_person(data["force"])
+        if why:
+            out.append(doc.problem(("force",), why))
+    contacts = {c.get("id") for _, c in _items(data, "contacts")}
+    for loc, a in _all_actions(data):
+        if isinstance(a, dict) and isinstance(a.get("contact"), str) \
+                and a["contact"] not in contacts:
+            known = ", ".join(str(c) for c in contacts if isinstance(c, str)) or "none"
+            out.append(doc.problem((*loc, "contact"),
+                                   f"unknown contact `{a['contact']}` (contacts: {known})"))
+    return out
+
+
+def _all_actions(data: dict[str, Any]) -> list[tuple[PathKey, Any]]:
+    out: list[tuple[PathKey, Any]] = [(("actions", i), a) for i, a in _items(data, "actions")]
+    for i, r in _items(data, "rules"):
+        acts = r.get("actions")
+        if isinstance(acts, list):
+            out += [(("rules", i, "actions", j), a) for j, a in enumerate(acts)]
+    return out
+
+
+# ----------------------------------------------------------------------------- the base
+
+
+def base_data(base: R.RuleSet) -> dict[str, Any]:
+    """The base rule set's validated data (the form the loader compiles)."""
+    from sexting_triage.loader import validated
+
+    raw, text = read_file(base.path, "rule set")
+    if hashlib.sha256(raw).hexdigest() != base.sha256:
+        raise UsageError(f"{base.path} changed while it was being read: run the command again")
+    return validated(load_yaml(base.path, "rule set", text))
+
+
+def pin_problem(base: R.RuleSet, ov: Overlay) -> str | None:
+    """Why the overlay's pin does not match `base` (None when it does)."""
+    pin = ov.pin
+    if pin["id"] == base.id and pin["sha256"] == base.sha256:
+        return None
+    return (f"{ov.path}: overlay {ov.id} {ov.version} is pinned to {pin['id']} {pin['version']} "
+            f"(sha256 {pin['sha256'][:12]}), not to {base.id} {base.version} (sha256 "
+            f"{base.sha256[:12]}). The national edition has changed since the overlay was "
+            "proved: re-check every local question, rule and action against it with "
+            f"`sexting-triage rules rebase {ov.path} --onto {base.id}`, which proves the overlay "
+            "add-only again and only then updates its pin.")
+
+
+def base_problems(base: R.RuleSet, bdata: dict[str, Any], ov: Overlay) -> list[Problem]:
+    """What the overlay must not do to its base: reuse a base id, name a pathway, flag,
+    question, source or contact that does not exist, raise a pathway that ends the
+    questionnaire, or give a condition that reads unknown facts or impossible values."""
+    from sexting_triage.semantics import Context
+
+    doc, data = ov.doc, ov.doc.data
+    out: list[Problem] = []
+    bq = {q["id"] for q in bdata["questions"]}
+    br = {r["id"] for r in bdata["rules"]}
+    bp = {p["id"] for p in bdata["pathways"]}
+    bf = {f["id"] for f in bdata["flags"]}
+    bs = set(bdata["sources"])
+    where = f"base {base.id} {base.version}"
+    for i, q in _items(data, "questions"):
+        qid = q.get("id")
+        if qid in bq:
+            out.append(doc.problem(("questions", i, "id"), f"`{qid}` is a question of the "
+                                   f"{where}: an overlay may only add, never redefine"))
+    for i, r in _items(data, "rules"):
+        rid = r.get("id")
+        if rid in br:
+            out.append(doc.problem(("rules", i, "id"), f"`{rid}` is a rule of the {where}: "
+                                   "an overlay may only add, never redefine"))
+    for key in data.get("sources") or {}:
+        if key in bs:
+            out.append(doc.problem(("sources", key), f"`{key}` is a source of the {where}: "
+                                   "an overlay may only add, never redefine", key=True))
+    ends = {p["id"] for p in bdata["pathways"] if p.get("ends_questionnaire")}
+    for i, a in _items(data, "actions"):
+        to = a.get("to")
+        if isinstance(to, str) and to not in bp | bf:
+            out.append(doc.problem(("actions", i, "to"), f"unknown pathway or flag `{to}` "
+                                   f"(pathways: {', '.join(sorted(bp))}; flags: "
+                                   f"{', '.join(sorted(bf))})"))
+    sources = bs | set(data.get("sources") or {})
+    for i, r in _items(data, "rules"):
+        has_p, has_f = r.get("pathway") is not None, r.get("flag") is not None
+        if has_p and has_f:
+            out.append(doc.problem(("rules", i), "a rule raises one of `pathway` or `flag`, "
+                                   "not both (a rule with neither adds its actions only)"))
+        if has_p and r["pathway"] not in bp:
+            out.append(doc.problem(("rules", i, "pathway"), f"unknown pathway `{r['pathway']}`"))
+        elif has_p and r["pathway"] in ends:
+            out.append(doc.problem(("rules", i, "pathway"), f"`{r['pathway']}` ends the "
+                                   "questionnaire: a local rule raising it would stop the "
+                                   "national questions early"))
+        if has_f and r["flag"] not in bf:
+            out.append(doc.problem(("rules", i, "flag"), f"unknown flag `{r['flag']}`"))
+        if r.get("headline") is not None and not has_f:
+            out.append(doc.problem(("rules", i, "headline"), "only a rule that raises a flag "
+                                   "can have a `headline`", key=True))
+        cites = r.get("cite")
+        for j, c in enumerate(cites if isinstance(cites, list) else []):
+            src = c.get("source") if isinstance(c, dict) else None
+            if isinstance(src, str) and src not in sources:
+                out.append(doc.problem(("rules", i, "cite", j, "source"),
+                                       f"unknown source `{src}` (sources: "
+                                       f"{', '.join(sorted(sources))})"))
+    # questions in merged order, for the conditions' domains and ask_when's earlier facts
+    order, qproblems = _question_order(doc, bdata)
+    out += qproblems
+    ctx = Context(doc, {"questions": [q for q, _ in order]})
+    earlier: set[str] = set()
+    for q, loc in order:
+        if loc is not None and "ask_when" in q:
+            out += ctx.condition((*loc, "ask_when"), q["ask_when"], earlier)
+        earlier.add(q["id"])
+    for i, r in _items(data, "rules"):
+        if "when" in r:
+            out += ctx.condition(("rules", i, "when"), r["when"])
+    for loc, a in _all_actions(data):
+        if isinstance(a, dict) and isinstance(a.get("if"), str):
+            out += ctx.condition((*loc, "if"), a["if"])
+    return out
+
+
+def _question_order(doc: Located, bdata: dict[str, Any]
+                    ) -> tuple[list[tuple[dict[str, Any], PathKey | None]], list[Problem]]:
+    """Base and local questions in the merged order, each with its location in the overlay
+    (None for a base question)."""
+    order: list[tuple[dict[str, Any], PathKey | None]] = [(q, None) for q in bdata["questions"]]
+    problems: list[Problem] = []
+    for i, q in _items(doc.data, "questions"):
+        if not isinstance(q.get("id"), str):
+            continue
+        after = q.get("after")
+        loc: PathKey = ("questions", i)
+        if after is None:
+            order.append((q, loc))
+            continue
+        ids = [x["id"] for x, _ in order]
+        if after not in ids:
+            problems.append(doc.problem((*loc, "after"), f"unknown question `{after}` (a base "
+                                        "question or an earlier local question)"))
+            order.append((q, loc))
+            continue
+        at = ids.index(after) + 1
+        while at < len(order) and order[at][1] is not None:  # after earlier local ones too
+            at += 1
+        order.insert(at, (q, loc))
+    return order, problems
+
+
+# ----------------------------------------------------------------------------- merging
+
+
+@dataclass(frozen=True)
+class OverlayInfo:
+    """What a merged rule set says about its overlay (for decisions, records and messages)."""
+
+    id: str
+    version: str
+    title: str
+    force: str
+    sha256: str
+    path: str
+    base_id: str
+    base_version: str
+    base_sha256: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "title": self.title,
+                "force": self.force, "sha256": self.sha256,
+                "base": {"id": self.base_id, "version": self.base_version,
+                         "sha256": self.base_sha256}}
+
+
+@dataclass(frozen=True)
+class OverlaidRuleSet(R.RuleSet):
+    """A base rule set with a force overlay applied. `sha256` is the digest of the pair
+    (base file sha256 and overlay file sha256), so a session or record made with an overlay
+    matches only the same base with the same overlay; `provenance()` names both."""
+
+    overlay: OverlayInfo | None = None
+    base: R.RuleSet | None = None
+
+    def provenance(self) -> dict[str, str]:
+        out = {"id": self.id, "version": self.version, "sha256": self.sha256}
+        if self.overlay is not None:
+            out |= {"base_sha256": self.overlay.base_sha256, "overlay": self.overlay.id,
+                    "overlay_version": self.overlay.version,
+                    "overlay_sha256": self.overlay.sha256}
+        return out
+
+    @property
+    def edition(self) -> str:
+        text = f"{self.id} {self.version} ({self.title})"
+        if self.overlay is not None:
+            text += f" with overlay {self.overlay.id} {self.overlay.version}"
+        return text
+
+
+def overlay_of(rs: R.RuleSet) -> OverlayInfo | None:
+    """The overlay a rule set carries, if any."""
+    return rs.overlay if isinstance(rs, OverlaidRuleSet) else None
+
+
+def pair_sha256(base_sha: str, overlay_sha: str) -> str:
+    return hashlib.sha256(f"{base_sha}+{overlay_sha}".encode()).hexdigest()
+
+
+def _contact_text(text: str, contact: dict[str, Any] | None) -> str:
+    if contact is None:
+        return text
+    return f"{text} ({contact['service']}: {contact['reach']}; {contact['hours']})"
+
+
+def _action(a: Any, contacts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    if isinstance(a, str):
+        return {"text": a, "when": "next", "if": None}
+    c = contacts.get(a["contact"]) if a.get("contact") else None
+    return {"text": _contact_text(a["text"], c), "when": a["when"], "if": a.get("if")}
+
+
+def merged_data(bdata: dict[str, Any], ov: Overlay) -> dict[str, Any]:
+    """Base data with the overlay's additions, in the loader's validated form."""
+    data = copy.deepcopy(bdata)
+    o = ov.data
+    contacts = {c["id"]: c for c in o["contacts"]}
+    data["sources"].update(copy.deepcopy(o["sources"]))
+    order, _ = _question_order(ov.doc, bdata)
+    local = {q["id"]: q for q in o["questions"]}
+    data["questions"] = [
+        copy.deepcopy(q) if loc is None
+        else {k: v for k, v in local[q["id"]].items() if k != "after"}
+        for q, loc in order]
+    for key in ("pathways", "flags"):
+        for item in data[key]:
+            item["actions"] = [*item["actions"],
+                               *(_action({k: v for k, v in a.items() if k != "to"}, contacts)
+                                 for a in o["actions"] if a["to"] == item["id"])]
+    for r in o["rules"]:
+        rule = copy.deepcopy(r)
+        rule["actions"] = [_action(a, contacts) for a in r["actions"]]
+        data["rules"].append(rule)
+    return data
+
+
+def apply(base: R.RuleSet, ov: Overlay, check_pin: bool = True) -> OverlaidRuleSet:
+    """The base with the overlay applied: checked against the base, then compiled.
+
+    Raises UsageError when the pin does not match (`check_pin`), InputError (located in the
+    overlay file) for anything the overlay may not do."""
+    from sexting_triage.loader import build_ruleset
+
+    if check_pin:
+        why = pin_problem(base, ov)
+        if why:
+            raise UsageError(why)
+    bdata = base_data(base)
+    problems = base_problems(base, bdata, ov)
+    if problems:
+        raise InputError(_sorted(problems))
+    merged = build_ruleset(Located(ov.path, merged_data(bdata, ov)), base.sha256)
+    info = OverlayInfo(ov.id, ov.version, ov.data["title"], ov.data["force"], ov.sha256,
+                       ov.path, base.id, base.version, base.sha256)
+    values = {f.name: getattr(merged, f.name) for f in fields(R.RuleSet)}
+    values["sha256"] = pair_sha256(base.sha256, ov.sha256)
+    values["path"] = base.path
+    return OverlaidRuleSet(**values, overlay=info, base=base)
+
+
+def apply_path(base: R.RuleSet, path: str | os.PathLike[str]) -> OverlaidRuleSet:
+    return apply(base, load_overlay(path))
+
+
+def record_rules(record: dict[str, Any], base: R.RuleSet,
+                 overlay: str | os.PathLike[str] | None = None) -> R.RuleSet:
+    """For `record verify`: the rule set a record was made with, re-applying the overlay it
+    names. `overlay` is the overlay file given (else the configured one). Raises UsageError
+    naming what is needed when the record names an overlay and none matching is found."""
+    from sexting_triage.config import overlay_choice
+
+    got = record.get("rules")
+    rules: dict[str, Any] = got if isinstance(got, dict) else {}
+    want = rules.get("overlay_sha256")
+    if not isinstance(want, str):
+        return base
+    choice = overlay_choice(overlay)
+    name = f"{rules.get('overlay')} {rules.get('overlay_version')}"
+    if choice.path is None:
+        raise UsageError(f"the record was made with overlay {name} (sha256 {want[:12]}): give "
+                         "that overlay file with --overlay FILE")
+    ov = load_overlay(choice.path)
+    if ov.sha256 != want:
+        raise UsageError(f"the record was made with overlay {name} (sha256 {want[:12]}), but "
+                         f"{choice.path} is {ov.id} {ov.version} (sha256 {ov.sha256[:12]}): "
+                         "give the overlay file the record was made with")
+    return apply(base, ov)
+
+
+def verify_overlay(record: dict[str, Any], rs: R.RuleSet) -> tuple[bool, str] | None:
+    """For `record verify`: whether the overlay a record names is the one `rs` carries
+    (ok, detail), or None when neither names an overlay."""
+    got = record.get("rules")
+    rules: dict[str, Any] = got if isinstance(got, dict) else {}
+    want = rules.get("overlay_sha256")
+    info = overlay_of(rs)
+    if want is None and info is None:
+        return None
+    if info is None:
+        return False, (f"the record was made with overlay {rules.get('overlay')} (sha256 "
+                       f"{str(want)[:12]}); checking without it")
+    if want is None:
+        return False, (f"the record names no overlay; checking with overlay {info.id} "
+                       f"{info.version} (sha256 {info.sha256[:12]})")
+    if want == info.sha256 and rules.get("base_sha256") == info.base_sha256:
+        return True, (f"overlay {info.id} {info.version} (sha256 {info.sha256[:12]}) on base "
+                      f"sha256 {info.base_sha256[:12]} is the one the record names")
+    return False, (f"the record names overlay {rules.get('overlay')} (sha256 {str(want)[:12]}); "
+                   f"checking with {info.id} {info.version} (sha256 {info.sha256[:12]})")
+
+
+# ----------------------------------------------------------------------------- for the CLI
+
+
+def resolve_with_overlay(base_ref: str | None, overlay: str | os.PathLike[str] | None,
+                         resolve: Any) -> R.RuleSet:
+    """The rule set a command uses: `resolve(base_ref)` with the overlay given, or the one
+    configured (environment or config file), applied. With no `base_ref`, the base is the
+    overlay's pinned edition when it is bundled. An overlay found in the environment or a
+    config file for another rule-set id is not applied to this one (a warning says so)."""
+    from sexting_triage.config import overlay_choice
+    from sexting_triage.loader import bundled_paths
+
+    choice = overlay_choice(overlay)
+    if choice.path is None:
+        return resolve(base_ref)  # type: ignore[no-any-return]
+    ov = load_overlay(choice.path)
+    if base_ref is None and ov.pin["id"] in bundled_paths():
+        base_ref = ov.pin["id"]
+    base = resolve(base_ref)
+    if choice.source != "option" and ov.pin["id"] != base.id:
+        import sys
+
+        from sexting_triage.render.safe import clean
+
+        print(f"warning: {clean(str(choice.path))} (from {clean(choice.source)}) is an overlay "
+              f"for {clean(ov.pin['id'])}, not {clean(base.id)}: not applied", file=sys.stderr)
+        return base  # type: ignore[no-any-return]
+    return apply(base, ov)
+
+
+def write_pin(ov: Overlay, new: R.RuleSet) -> bytes:
+    """The overlay file's bytes with its `base:` pin (id, version, sha256) rewritten for
+    `new`; every other byte is kept."""
+    text = ov.text
+    edits: list[tuple[int, int, str]] = []
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    for key, value in (("id", new.id), ("version", new.version), ("sha256", new.sha256)):
+        where = ov.doc.where(("base", key))
+        if ("base", key) not in ov.doc.values or where[0] is None or where[1] is None:
+            raise UsageError(f"{ov.path}: cannot find base.{key} to rewrite")
+        start = starts[where[0] - 1] + where[1] - 1
+        old = ov.doc.data["base"][key]
+        style = ov.doc.styles.get(("base", key))
+        end = _scalar_end(text, start, style)
+        if text[start:end].strip("'\"") != str(old):
+            raise UsageError(f"{ov.path}: base.{key} is not written on one line; write it as "
+                             f"`{key}: \"...\"` and rebase again")
+        quote = '"' if (style in ("'", '"') or key == "version") else ""
+        edits.append((start, end, f"{quote}{value}{quote}"))
+    for start, end, repl in sorted(edits, reverse=True):
+        text = text[:start] + repl + text[end:]
+    return text.encode("utf-8")
+
+
+def _scalar_end(text: str, start: int, style: str | None) -> int:
+    if style in ("'", '"'):
+        end = text.index(style, start + 1)
+        return end + 1
+    end = start
+    while end < len(text) and text[end] not in "\n\r#":
+        end += 1
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return end
+
+
+def save_overlay(path: str | os.PathLike[str], data: bytes) -> None:
+    from sexting_triage.files import atomic_write
+
+    p = Path(path)
+    try:
+        mode = p.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o600
+    atomic_write(p, data, mode=mode)
