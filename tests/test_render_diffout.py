@@ -148,3 +148,22 @@ def test_terminal_text_is_one_line_and_inert(tmp_path, capsys):
     assert "\x1b" not in out and "\u202e" not in out
     assert not any(ln.startswith("# Injected") for ln in out.splitlines())
     assert "was: \"Image?\"" in out
+
+
+def test_the_note_says_outright_whether_any_situation_gets_a_lower_pathway(tmp_path):
+    up = base()
+    next(r for r in up["rules"] if r["id"] == "young-wide")["when"] = (
+        'age < 14 and extent == "wide"')
+    md = diff_markdown(diff(load(tmp_path, base(), "a.yaml"), load(tmp_path, up, "b.yaml")))
+    assert "- No situation gets a lower pathway." in md
+    assert "- No situation loses a flag." in md
+    down = base()
+    down["rules"] = [r for r in down["rules"] if r["id"] not in ("malice", "malice-unknown")]
+    rep = diff(load(tmp_path, base(), "a.yaml"), load(tmp_path, down, "c.yaml"))
+    md = diff_markdown(rep)
+    # malice yes: standard -> light wherever young-wide does not give full
+    n = next(g.count for g in rep.behaviour.transitions if (g.old, g.new) == ("standard",
+                                                                              "light"))
+    assert f"- {n:,} situation(s) get a lower pathway" in md
+    lost = next(g.count for g in rep.behaviour.flag_changes if g.old == "judge")
+    assert f"- Flags no longer raised: `judge` in {lost:,} situation(s)." in md

@@ -28,7 +28,7 @@ def _answers(ex: dict[str, Any]) -> str:
 
 
 def _pct(n: int, total: int) -> str:
-    if not total:
+    if not total or not n:
         return "0%"
     p = 100 * n / total
     return f"{p:.4f}%" if p < 0.01 else f"{p:.2f}%"
@@ -37,6 +37,30 @@ def _pct(n: int, total: int) -> str:
 def share(n: int, total: int) -> str:
     """`n` as a percentage that names its whole."""
     return f"{_pct(n, total)} of the {total:,} situations compared"
+
+
+def lower(rep: DiffReport) -> int:
+    """Situations whose pathway is lower in the new edition (by its precedence; no pathway
+    is lowest)."""
+    order = list(rep.new.precedence) + [p for p in rep.old.precedence
+                                         if p not in rep.new.precedence]
+
+    def rank(p: str) -> int:
+        return order.index(p) if p in order else len(order)
+
+    return sum(g.count for g in rep.behaviour.transitions if rank(g.new) > rank(g.old))
+
+
+def _safety_lines(rep: DiffReport, w: Words = TERMINAL) -> list[str]:
+    """Whether any situation gets a lower pathway or loses a flag, said outright."""
+    down = lower(rep)
+    total = rep.behaviour.total
+    lost = [g for g in rep.behaviour.flag_changes if g.new == "removed"]
+    return [("No situation gets a lower pathway." if not down else
+             f"{down:,} situation(s) get a lower pathway ({share(down, total)})."),
+            ("No situation loses a flag." if not lost else
+             "Flags no longer raised: " + "; ".join(
+                 f"{w.code(g.old)} in {g.count:,} situation(s)" for g in lost) + ".")]
 
 
 def _group_title(g: Group, w: Words = TERMINAL) -> str:
@@ -120,6 +144,8 @@ def diff_text(con: Console, rep: DiffReport) -> None:
                    f"questionnaire can produce): {beh.total:,}"))
     con.print(text(f"  Pathway or flags change in {beh.changed:,} "
                    f"({share(beh.changed, beh.total)})"))
+    for line in _safety_lines(rep):
+        con.print(text(f"  {line}"))
     if not beh.transitions and not beh.flag_changes:
         con.print(text("  no situation gets a different pathway or different flags"))
     for g in [*beh.transitions, *beh.flag_changes]:
@@ -165,6 +191,7 @@ def diff_markdown(rep: DiffReport) -> str:
                f"can produce): **{beh.total:,}**.")
     out.append(f"- Situations whose pathway or flags change: **{beh.changed:,}** "
                f"({share(beh.changed, beh.total)}).")
+    out.extend(f"- {line}" for line in _safety_lines(rep, w))
     for g in beh.transitions:
         out.append(f"- {_group_title(g, w)}: {g.count:,} situation(s) "
                    f"({share(g.count, beh.total)}).")
