@@ -120,3 +120,37 @@ def test_json_on_cp1252_decodes_to_the_same_data():
     cp = _run("cp1252", "rules", "diff", "cop-2016", "cop-2024", "--json")
     assert cp.returncode == utf8.returncode == 1
     assert json.loads(cp.stdout.decode("cp1252")) == json.loads(utf8.stdout.decode("utf-8"))
+
+
+OVERLAY = str(ROOT / "examples" / "overlays" / "example-force.yaml")
+
+
+def test_overlay_on_show_graph_and_check(capsys, monkeypatch):
+    monkeypatch.delenv("SEXTING_TRIAGE_OVERLAY", raising=False)
+    code, out, _ = cli(capsys, "rules", "show", "cop-2024", "--overlay", OVERLAY)
+    assert code == 0 and "school_setting" in out
+    code, out, _ = cli(capsys, "rules", "show", "cop-2024")
+    assert code == 0 and "school_setting" not in out
+    code, out, _ = cli(capsys, "rules", "graph", "cop-2024", "--overlay", OVERLAY)
+    assert code == 0 and "q_school_setting[" in out
+    code, out, _ = cli(capsys, "rules", "check", "cop-2024", "--overlay", OVERLAY, "--json")
+    assert code == 0 and "school_setting" in out
+
+
+def test_overlay_on_diff_applies_to_new_only_and_names_it(capsys, monkeypatch):
+    monkeypatch.delenv("SEXTING_TRIAGE_OVERLAY", raising=False)
+    code, out, _ = cli(capsys, "rules", "diff", "cop-2024", "cop-2024", "--overlay", OVERLAY,
+                       "--format", "markdown")
+    assert code == 1
+    assert out.startswith("# Change note: cop-2024 ")
+    assert "+ overlay example-constabulary" in out.splitlines()[0]
+    assert "| force overlay | (none) | overlay example-constabulary" in out
+    assert "- added `school_setting`:" in out
+    assert "- No situation gets a lower pathway." in out and "- No situation loses a flag." in out
+    # a configured overlay is not applied to either side of a diff
+    monkeypatch.setenv("SEXTING_TRIAGE_OVERLAY", OVERLAY)
+    code, out, _ = cli(capsys, "rules", "diff", "cop-2024", "cop-2024")
+    assert code == 0 and "Result: identical" in out
+    # but it is on show, where officers and staff type nothing extra
+    code, out, _ = cli(capsys, "rules", "show", "cop-2024")
+    assert "school_setting" in out

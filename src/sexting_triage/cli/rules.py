@@ -9,12 +9,19 @@ same data.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
 from sexting_triage import loader
 from sexting_triage.cli import rules_app
-from sexting_triage.cli.common import JsonOption, NoColorOption, resolve_rules
+from sexting_triage.cli.common import (
+    JsonOption,
+    NoColorOption,
+    OverlayOption,
+    resolve_rules,
+    rules_for,
+)
 from sexting_triage.ruleset import Question, RuleSet
 
 RULES_ARG_HELP = "A bundled rule-set id (see `sexting-triage rules list`) or a rule file."
@@ -90,14 +97,17 @@ def list_command(json_out: bool = JsonOption, no_color: bool = NoColorOption) ->
     con.print(table)
 
 
-@rules_app.command("show", epilog=_examples("rules show cop-2024", "rules show cop-2016 --json",
-                                            "rules show my-rules.yaml"))
+@rules_app.command("show", epilog=_examples(
+    "rules show cop-2024", "rules show cop-2016 --json", "rules show my-rules.yaml",
+    "rules show cop-2024 --overlay force-overlay.yaml"))
 def show_command(ruleset: str = typer.Argument(..., metavar="RULES", help=RULES_ARG_HELP),
+                 overlay: Path | None = OverlayOption,
                  json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
-    """Questions (ids, texts, answer domains, ask_when), rules and pathways of a rule set.
-    A superseded or draft rule set is shown with a warning naming the current edition."""
+    """Questions (ids, texts, answer domains, ask_when), rules and pathways of a rule set,
+    with the force overlay's additions when one is given or configured. A superseded or
+    draft rule set is shown with a warning naming the current edition."""
     _streams(json_out)
-    rs = resolve_rules(ruleset)
+    rs = rules_for(ruleset, overlay)
     warn_if_not_current(rs)
     if json_out:
         from sexting_triage.render.jsonout import dumps
@@ -163,9 +173,11 @@ def ruleset_dict(rs: RuleSet) -> dict[str, object]:
 # ------------------------------------------------------------- check, diff, graph, schema
 
 
-@rules_app.command("check", epilog=_examples("rules check cop-2024",
-                                             "rules check my-rules.yaml --json"))
+@rules_app.command("check", epilog=_examples(
+    "rules check cop-2024", "rules check my-rules.yaml --json",
+    "rules check cop-2024 --overlay force-overlay.yaml"))
 def check_command(ruleset: str = typer.Argument(..., metavar="RULES", help=RULES_ARG_HELP),
+                  overlay: Path | None = OverlayOption,
                   json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
     """Exact analysis over every reachable situation: gaps, unreachable questions, answers,
     rules and pathways, questions that never matter, uncited sources, and the rule set's
@@ -176,7 +188,7 @@ def check_command(ruleset: str = typer.Argument(..., metavar="RULES", help=RULES
     from sexting_triage.analysis import check
 
     _streams(json_out)
-    rs = resolve_rules(ruleset)
+    rs = rules_for(ruleset, overlay)
     report = check(rs)
     if json_out:
         from sexting_triage.render.checkout import check_dict
@@ -216,7 +228,8 @@ def schema_command() -> None:
     "rules diff cop-2016 cop-2024",
     "rules diff cop-2016 cop-2024 --format markdown > change-note.md",
     "rules diff cop-2016 cop-2024 --scenarios scenarios/",
-    "rules diff cop-2016 cop-2024 --scenarios one.yaml two.yaml --json"))
+    "rules diff cop-2016 cop-2024 --scenarios one.yaml two.yaml --json",
+    "rules diff cop-2024 cop-2024 --overlay force-overlay.yaml --format markdown"))
 def diff_command(
     old: str = typer.Argument(..., metavar="OLD",
                               help="The earlier rule set (a bundled id or a rule file)."),
@@ -227,6 +240,11 @@ def diff_command(
         [], "--scenarios", metavar="FILE...",
         help="Scenario files or folders to decide with both editions: several after one "
         "--scenarios (a shell glob works), or repeat the option."),
+    overlay: Path | None = typer.Option(
+        None, "--overlay", metavar="OVERLAY",
+        help="A force overlay applied to NEW only (e.g. NEW the same edition as OLD: what "
+        "the overlay adds). A diff applies no configured overlay: it compares exactly the "
+        "rule sets named."),
     fmt: str = typer.Option("text", "--format", metavar="FORMAT",
                             help="text, markdown (a change note ready for sign-off) or json."),
     json_out: bool = JsonOption,
@@ -248,7 +266,8 @@ def diff_command(
         raise UsageError(f"unexpected extra argument `{more[0]}`: rules diff takes two rule "
                          "sets; give scenario files after --scenarios")
     _streams(fmt == "json")
-    rs_old, rs_new = resolve_rules(old), resolve_rules(new)
+    rs_old = resolve_rules(old)
+    rs_new = rules_for(new, overlay) if overlay is not None else resolve_rules(new)
     report = diff(rs_old, rs_new, [*scenarios, *(more or [])])
     if fmt == "json":
         from sexting_triage.render.jsonout import dumps
@@ -268,9 +287,11 @@ def diff_command(
 
 
 @rules_app.command("graph", epilog=_examples(
-    "rules graph cop-2024", "rules graph cop-2016 --format dot > cop-2016.dot"))
+    "rules graph cop-2024", "rules graph cop-2016 --format dot > cop-2016.dot",
+    "rules graph cop-2024 --overlay force-overlay.yaml"))
 def graph_command(
     ruleset: str = typer.Argument(..., metavar="RULES", help=RULES_ARG_HELP),
+    overlay: Path | None = OverlayOption,
     fmt: str = typer.Option("mermaid", "--format", metavar="FORMAT",
                             help="mermaid or dot (Graphviz)."),
 ) -> None:
@@ -283,5 +304,5 @@ def graph_command(
     if fmt not in ("mermaid", "dot"):
         raise UsageError(f"unknown --format `{fmt}` (mermaid or dot)")
     _streams()
-    c = chart(resolve_rules(ruleset))
+    c = chart(rules_for(ruleset, overlay))
     print(mermaid(c) if fmt == "mermaid" else dot(c), end="")

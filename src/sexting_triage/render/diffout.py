@@ -18,9 +18,25 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from sexting_triage.diff import DiffReport, Group
+    from sexting_triage.ruleset import RuleSet
 
 TERMINAL = Words(text=one_line, code=one_line)
 MARKDOWN = Words(text=md_text, code=md_code)
+TEXT_MD = Words(text=md_text, code=md_text)  # headings and table cells: no code spans
+
+
+def _overlay(rs: RuleSet, w: Words) -> str | None:
+    """`+ overlay ID VERSION` for a rule set with a force overlay applied, else None."""
+    from sexting_triage.overlay import overlay_of
+
+    info = overlay_of(rs)
+    return None if info is None else f"overlay {w.code(info.id)} {w.text(info.version)}"
+
+
+def edition(rs: RuleSet, w: Words) -> str:
+    """A rule set's id and version, and its overlay's."""
+    ov = _overlay(rs, w)
+    return f"{w.code(rs.id)} {w.text(rs.version)}" + (f" + {ov}" if ov else "")
 
 
 def _answers(ex: dict[str, Any]) -> str:
@@ -124,8 +140,7 @@ def diff_text(con: Console, rep: DiffReport) -> None:
 
     old, new, beh = rep.old, rep.new, rep.behaviour
     w = TERMINAL
-    con.print(text(f"rules diff {w.code(old.id)} {w.text(old.version)} {ARROW} "
-                   f"{w.code(new.id)} {w.text(new.version)}", "bold"))
+    con.print(text(f"rules diff {edition(old, w)} {ARROW} {edition(new, w)}", "bold"))
     con.print(text("\nSTRUCTURE", "bold underline"))
     any_struct = False
     for title, items in structural_items(rep.structural, w):
@@ -174,8 +189,7 @@ def diff_markdown(rep: DiffReport) -> str:
     old, new, beh = rep.old, rep.new, rep.behaviour
     w = MARKDOWN
     out: list[str] = []
-    out.append(f"# Change note: {md_text(old.id)} {md_text(old.version)} {ARROW} "
-               f"{md_text(new.id)} {md_text(new.version)}")
+    out.append(f"# Change note: {edition(old, TEXT_MD)} {ARROW} {edition(new, TEXT_MD)}")
     out.append("")
     out.append("| | old | new |")
     out.append("|---|---|---|")
@@ -184,6 +198,9 @@ def diff_markdown(rep: DiffReport) -> str:
     out.append(f"| title | {md_text(old.title)} | {md_text(new.title)} |")
     out.append(f"| status | {md_text(old.status)} | {md_text(new.status)} |")
     out.append(f"| sha256 | `{old.sha256[:16]}` | `{new.sha256[:16]}` |")
+    ov_old, ov_new = _overlay(old, TEXT_MD), _overlay(new, TEXT_MD)
+    if ov_old or ov_new:
+        out.append(f"| force overlay | {ov_old or '(none)'} | {ov_new or '(none)'} |")
     out.append("")
     out.append("## Summary")
     out.append("")
