@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,14 +117,43 @@ HOSTILE_YAML: list[tuple[str, str | bytes, str | None, tuple[str, ...]]] = [
     ("complex-key", "answers:\n  ? [a, b]\n  : yes\n", "2:5", ("keys must be plain names",)),
     ("not-a-mapping", "- imagery\n- yes\n", "1:1", ("mapping",)),
     ("a-scalar", "just some words\n", "1:1", ("mapping",)),
+    # YAML 1.1 reads these as other numbers (octal 15, 15, sexagesimal 90, binary 5)
+    ("leading-zero-number", "answers:\n  youngest_age: 017\n", "2:17",
+     ("`017` is not a plain number: YAML 1.1 would read it as 15",)),
+    ("underscore-number", "answers:\n  youngest_age: 1_5\n", "2:17",
+     ("`1_5` is not a plain number",)),
+    ("sexagesimal-number", "answers:\n  youngest_age: 1:30\n", "2:17",
+     ("`1:30` is not a plain number: YAML 1.1 would read it as 90",)),
+    ("binary-number", "answers:\n  youngest_age: 0b101\n", "2:17",
+     ("`0b101` is not a plain number",)),
+    # libyaml refuses the escape itself, PyYAML reads it: both are refused at the string
+    ("lone-surrogate-escape", 'answers:\n  imagery: "\\ud800"\n', "2:", ("escape",)),
+    ("utf8-encoded-surrogate", b"answers:\n  imagery: \xed\xa0\x80\n", "2:12",
+     ("byte 0xed is not valid UTF-8",)),
+    ("byte-order-mark-inside", "answers:\n  imagery: y\ufeffes\n", "2:13",
+     ("byte-order mark (U+FEFF) inside the file",)),
+    ("block-header-into-comment", "answers:\n  imagery: |#\n", "2:",
+     ("found '#'",)),
 ]
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each hostile file through both YAML paths: libyaml's C parser under the tool's
+    composer (where PyYAML has it) and PyYAML's pure-Python parser."""
+    if request.param == "pure":
+        monkeypatch.setattr(yamlio, "CParser", None)
+    elif yamlio.CParser is None:
+        pytest.skip("PyYAML is installed without libyaml")
+    assert yamlio.parser_name() == request.param
+    return str(request.param)
 
 
 @pytest.mark.parametrize(("name", "content", "where", "fragments"), HOSTILE_YAML,
                          ids=[c[0] for c in HOSTILE_YAML])
 def test_hostile_answers_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
                               content: str | bytes, where: str | None,
-                              fragments: tuple[str, ...]) -> None:
+                              fragments: tuple[str, ...], parser: str) -> None:
     p = answers_file(tmp_path, content)
     refused(capsys, ["run", str(p)], p, where, *fragments)
 
@@ -132,7 +162,7 @@ def test_hostile_answers_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                          ids=[c[0] for c in HOSTILE_YAML])
 def test_hostile_rule_set_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
                                content: str | bytes, where: str | None,
-                               fragments: tuple[str, ...]) -> None:
+                               fragments: tuple[str, ...], parser: str) -> None:
     p = answers_file(tmp_path, content, "rules.yaml")
     if "mapping" in fragments:
         fragments = ("a rule set is a mapping",)
@@ -310,3 +340,148 @@ def test_rule_set_given_to_run_is_checked_the_same_way(
     answers = answers_file(tmp_path, "answers:\n  imagery: no\n")
     refused(capsys, ["run", str(answers), "--rules", str(rules)], rules, f"{WHEN_LINE}:",
             "attribute access is not allowed")
+
+
+# ----------------------------------------------------------------------------- special files
+
+def _commands(path: Path, tmp_path: Path) -> list[tuple[str, list[str]]]:
+    """Every way a file reaches the one reader: (what it is read as, the command)."""
+    answers = answers_file(tmp_path, "answers:\n  imagery: no\n", "ok.yaml")
+    return [
+        ("answers file", ["run", str(path)]),
+        ("rule set", ["run", str(answers), "--rules", str(path)]),
+        ("rule set", ["rules", "show", str(path)]),
+        ("session file", ["triage", "--accessible", "--session-dir", str(tmp_path / "s"),
+                          "--resume", str(path)]),
+        ("decision record", ["record", "verify", str(path)]),
+        ("decision record", ["record", "show", str(path)]),
+    ]
+
+
+@pytest.fixture
+def no_hang() -> Any:
+    """Fail (instead of hanging the suite) if a command blocks reading."""
+    import signal
+
+    def hung(_sig: int, _frame: object) -> None:
+        raise AssertionError("the command blocked reading its input")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "/dev/zero", "/dev/urandom"])
+def test_fifo_device_or_folder_is_refused_at_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_hang: None, kind: str) -> None:
+    """A named pipe nobody writes to, an endless device or a folder, given as any input
+    file, is refused (exit 2) from fstat before a byte is read: never read forever."""
+    import os
+
+    if kind == "fifo":
+        path = tmp_path / "pipe.yaml"
+        os.mkfifo(path)
+        what = "is a named pipe (FIFO)"
+    elif kind == "folder":
+        path = tmp_path / "folder.yaml"
+        path.mkdir()
+        what = "is a folder"
+    else:
+        path = Path(kind)
+        if not path.exists():
+            pytest.skip(f"{kind} is not available here")
+        what = "is a device"
+    for read_as, args in _commands(path, tmp_path):
+        refused(capsys, args, path, None, f"{what}, not a {read_as}")
+
+
+def test_file_name_over_the_file_system_limit(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """ENAMETOOLONG: exit 2 saying the name is too long, for every input (the message
+    starts with the path, shortened, so the option's argument is recognisable)."""
+    path = tmp_path / ("x" * 300 + ".yaml")
+    for _read_as, args in _commands(path, tmp_path):
+        code, _out, err = cli(capsys, *args)
+        assert code == 2, (args, err)
+        assert "Traceback" not in err
+        assert "the file name is longer than the file system allows" in err, err
+        assert err.startswith(str(path)[:60]), err
+
+
+def test_on_and_off_are_words_yes_and_true_are_booleans(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`on` is not read as yes (YAML 1.1 would): it is refused as an answer; `yes` and
+    `true` are accepted for yes/no; a quoted "017" is text, read as the number 17."""
+    p = answers_file(tmp_path, "answers:\n  imagery: on\n")
+    refused(capsys, ["run", str(p)], p, "2:", "expected yes, no or unknown")
+    for spelling in ("yes", "true", "Yes"):
+        p = answers_file(tmp_path, f"answers:\n  imagery: {spelling}\n  subject_under_18: no\n")
+        code, out, err = cli(capsys, "run", str(p), "--json")
+        assert code == 0, err
+        assert '"imagery": "yes"' in out
+    data = yamlio.load_yaml(answers_file(tmp_path, 'a: "017"\nb: 17\nc: 0x11\non: 1\n')).data
+    assert data == {"a": "017", "b": 17, "c": 17, "on": 1}
+
+
+# ----------------------------------------------------------------------------- JSON files
+
+def _session_text(tmp_path: Path) -> str:
+    from sexting_triage import loader
+    from sexting_triage import session as S
+
+    rs = loader.resolve("cop-2016")
+    s = S.Session.create(tmp_path / "made", rs, "cop-2016")
+    s.set_answers({"imagery": "yes"})
+    s.release()
+    return s.path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["session", "record"])
+def test_duplicate_keys_in_json_make_it_invalid(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    """json keeps the last of two equal keys, silently: a record or session holding one
+    twice (an edited answer appended below the original) is refused, at the second key."""
+    import json
+
+    if kind == "session":
+        text = _session_text(tmp_path)
+        doc = json.loads(text)
+        edited = text.replace('"imagery": "yes"', '"imagery": "yes",\n    "imagery": "no"')
+        path = tmp_path / "s.json"
+        args = ["triage", "--accessible", "--session-dir", str(tmp_path / "s"), "--resume",
+                str(path)]
+    else:
+        from sexting_triage import loader, records
+        from sexting_triage.engine import decide
+        from test_records import ANSWERS
+
+        doc = records.build(decide(loader.resolve("cop-2016"), ANSWERS), "CAD-1-26")
+        text = records.dumps(doc)
+        edited = text.replace('"imagery": "yes"', '"imagery": "yes",\n    "imagery": "no"', 1)
+        path = tmp_path / "r.json"
+        args = ["record", "verify", str(path)]
+    assert edited != text and json.loads(edited) != doc  # plain json takes the second
+    path.write_text(edited, encoding="utf-8")
+    line = edited[: edited.index('"imagery": "no"')].count("\n") + 1
+    refused(capsys, args, path, f"{line}:", 'the key "imagery" appears twice in one object')
+
+
+@pytest.mark.parametrize("kind", ["session", "record"])
+def test_lone_surrogate_in_json_is_refused_with_its_place(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    """`"\\ud800"` decodes to half a character, which can be neither printed nor saved:
+    the file is refused at the escape (a proper pair, an emoji, is fine)."""
+    from sexting_triage import files
+
+    text = '{\n  "schema": "x",\n  "a": "ok \\ud83d\\ude00",\n  "b": "bad \\ud800 here"\n}\n'
+    path = tmp_path / f"{kind}.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(yamlio.InputError) as exc:
+        files.load_json(path, f"{kind} file")
+    assert str(exc.value).startswith(f"{path}:4:13: ")
+    assert "lone surrogate" in str(exc.value)
+    args = (["record", "verify", str(path)] if kind == "record" else
+            ["triage", "--accessible", "--session-dir", str(tmp_path), "--resume", str(path)])
+    refused(capsys, args, path, "4:13", "lone surrogate")

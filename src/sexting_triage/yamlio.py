@@ -9,15 +9,18 @@ for every kind of file the tool reads.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.events import AliasEvent
+from yaml.error import Mark
+from yaml.events import AliasEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader, ReaderError
@@ -103,17 +106,18 @@ class _NoAliasComposer(Composer):
     megabyte of tiny values takes many seconds, and deep nesting would hit the recursion
     limit)."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str | None = None) -> None:
         super().__init__()
         self._count = 0
         self._depth = 0
+        self._text = text
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, AliasEvent):
             raise yaml.MarkedYAMLError(
                 None, None, "anchors and aliases (*name) are not allowed in these files",
-                event.start_mark,
+                event.start_mark,  # type: ignore[arg-type]
             )
         self._count += 1
         if self._count > MAX_NODES:
@@ -122,11 +126,33 @@ class _NoAliasComposer(Composer):
         if self._depth > MAX_DEPTH:
             raise _Refused(None, None, f"nested more than {MAX_DEPTH} levels deep",
                            event.start_mark)
+        if isinstance(event, ScalarEvent) and event.style in ("|", ">"):
+            self._check_block_header(event.start_mark)
         self._depth += 1
         try:
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
+            assert node is not None
+            return node
         finally:
             self._depth -= 1
+
+    def _check_block_header(self, mark: Any) -> None:
+        """A block-scalar header run into a comment (`|#`, `>2#`) is refused, as PyYAML's
+        scanner refuses it; libyaml alone would accept it, and both paths must agree."""
+        text = getattr(self, "_text", None)
+        if text is None or mark is None:
+            return
+        lines = text.split("\n", mark.line + 1)
+        if mark.line >= len(lines):
+            return
+        header = lines[mark.line][mark.column:]
+        rest = header[1:].lstrip("-+0123456789") if header[:1] in ("|", ">") else ""
+        if rest.startswith("#"):
+            col = mark.column + len(header) - len(rest)
+            raise yaml.MarkedYAMLError(
+                "while scanning a block scalar", mark,
+                "expected chomping or indentation indicators, but found '#'",
+                Mark(mark.name, 0, mark.line, col, None, None))  # type: ignore[arg-type]
 
 
 class _Scanner(Scanner):
@@ -137,8 +163,8 @@ class _Scanner(Scanner):
     def fetch_flow_collection_start(self, TokenClass: Any) -> None:
         if self.flow_level >= MAX_DEPTH:
             raise _Refused(None, None, f"nested more than {MAX_DEPTH} levels deep",
-                           self.get_mark())
-        super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
+                           self.get_mark())  # type: ignore[attr-defined]
+        super().fetch_flow_collection_start(TokenClass)
 
 
 class _Resolver(Resolver):
@@ -149,9 +175,22 @@ _Resolver.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in Resolver.yaml_implicit_resolvers.items()
 }
+# `on` and `off` are words here, not booleans (see _scalar); yes/no/true/false stay booleans
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_BOOL = re.compile(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE)$")
+for _first in "oO":
+    _Resolver.yaml_implicit_resolvers[_first] = [
+        (tag, rx) for tag, rx in _Resolver.yaml_implicit_resolvers.get(_first, [])
+        if tag != _BOOL_TAG]
+for _first in "yYnNtTfF":
+    _Resolver.yaml_implicit_resolvers[_first] = [
+        (tag, _BOOL if tag == _BOOL_TAG else rx)
+        for tag, rx in _Resolver.yaml_implicit_resolvers.get(_first, [])]
 
 
 class _Loader(Reader, _Scanner, Parser, _NoAliasComposer, SafeConstructor, _Resolver):
+    """The pure-Python path: PyYAML's reader, scanner and parser."""
+
     def __init__(self, stream: str):
         Reader.__init__(self, stream)
         _Scanner.__init__(self)
@@ -161,25 +200,88 @@ class _Loader(Reader, _Scanner, Parser, _NoAliasComposer, SafeConstructor, _Reso
         _Resolver.__init__(self)
 
 
+CParser: Any
+try:  # libyaml's C scanner and parser, where PyYAML was built with it
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - depends on how PyYAML was installed
+    CParser = None
+
+
+def _c_loader() -> type | None:
+    """The C path: libyaml scans and parses (events with marks), and our composer builds the
+    nodes, so every refusal made while composing (aliases, too many values, depth) and every
+    position is the same as on the pure path."""
+    if CParser is None:
+        return None
+
+    class _CLoader(_NoAliasComposer, CParser, SafeConstructor, _Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            _NoAliasComposer.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+
+    return _CLoader
+
+
+_C_LOADER: list[type | None] = []
+
+
+def parser_name() -> str:
+    """Which path reads YAML here: "libyaml" (C) or "pure" (PyYAML's Python parser)."""
+    return "libyaml" if _loader_class() is not _Loader else "pure"
+
+
+def _loader_class() -> type:
+    if CParser is None:
+        return _Loader
+    if not _C_LOADER:
+        _C_LOADER.append(_c_loader())
+    return _C_LOADER[0] or _Loader
+
+
 def read_file(path: str | os.PathLike[str], kind: str = "file") -> tuple[bytes, str]:
     """Read a small UTF-8 text file (bytes and text), refusing oversized, empty or
-    undecodable input before parsing anything."""
+    undecodable input before parsing anything.
+
+    The file is opened with O_NONBLOCK and checked with fstat before a byte is read: a
+    folder, a named pipe (FIFO), a device or a socket is refused at once, so nothing is
+    ever read forever."""
     p = str(path)
-    if os.path.isdir(p):
-        raise InputError([Problem(p, None, None, "", f"is a folder, not a {kind}")])
     try:
-        with open(p, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > MAX_BYTES:
-                raise InputError([Problem(p, None, None, "",
-                                          f"the file is {size:,} bytes: too large for "
-                                          f"this {kind} (the limit is {MAX_BYTES:,} bytes)")])
-            raw = fh.read(MAX_BYTES + 1)
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise InputError([Problem(p, None, None, "", f"no such {kind}")]) from None
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise InputError([Problem(_short(p), None, None, "", f"cannot read this {kind}: "
+                                      "the file name is longer than the file system "
+                                      "allows")]) from None
         raise InputError([Problem(p, None, None, "",
                                   f"cannot read: {exc.strerror or exc}")]) from None
+    try:
+        st = os.fstat(fd)
+        what = _not_regular(st.st_mode)
+        if what is not None:
+            raise InputError([Problem(p, None, None, "", f"is {what}, not a {kind}")])
+        if st.st_size > MAX_BYTES:
+            raise InputError([Problem(p, None, None, "",
+                                      f"the file is {st.st_size:,} bytes: too large for "
+                                      f"this {kind} (the limit is {MAX_BYTES:,} bytes)")])
+        chunks: list[bytes] = []
+        got = 0
+        while got <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        raw = b"".join(chunks)
+    except OSError as exc:
+        raise InputError([Problem(p, None, None, "",
+                                  f"cannot read: {exc.strerror or exc}")]) from None
+    finally:
+        os.close(fd)
     if len(raw) > MAX_BYTES:
         raise InputError([Problem(p, None, None, "", f"the file is over {MAX_BYTES:,} bytes")])
     try:
@@ -198,6 +300,62 @@ def read_file(path: str | os.PathLike[str], kind: str = "file") -> tuple[bytes, 
     return raw, text
 
 
+def _not_regular(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _short(p: str) -> str:
+    """A path too long for the file system, shortened for a message (start and end kept)."""
+    return p if len(p) <= 120 else f"{p[:60]}...{p[-40:]}"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def surrogate_at(text: str) -> tuple[int, int]:
+    """Line and column (1-based) of the first JSON escape in `text` that decodes to a lone
+    surrogate (`\ud800` with no partner); (1, 1) if none is found."""
+    for m in _ESCAPED_SURROGATE.finditer(text):
+        unit = int(m.group(1), 16)
+        if unit < 0xDC00 and _LOW.match(text, m.end()):
+            continue  # a high half followed by its low half: one character
+        if unit >= 0xDC00 and _HIGH_BEFORE.search(text[max(0, m.start() - 6):m.start()]):
+            continue
+        return _line_col(text, m.start())
+    return 1, 1
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
+_LOW = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_HIGH_BEFORE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
+
+
+def whole_text(s: str) -> str | None:
+    """`s` with escaped surrogate pairs joined into their characters, or None if it holds a
+    lone surrogate (half a character: it can be neither printed nor saved as UTF-8)."""
+    if not _SURROGATE.search(s):
+        return s
+    try:
+        return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        return None
+
+
+LONE_SURROGATE = ("a \\u escape here is half of a character (a lone surrogate): "
+                  "write the character itself")
+
+
 def read_text(path: str | os.PathLike[str], kind: str = "file") -> str:
     """The text of a small UTF-8 file (see read_file)."""
     return read_file(path, kind)[1]
@@ -209,9 +367,13 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
     p = str(path)
     if text is None:
         text = read_text(p, kind)
-    loader: _Loader | None = None
+    if "\ufeff" in text[1:]:
+        line, col = _line_col(text, text.index("\ufeff", 1))
+        raise InputError([Problem(p, line, col, "", "a byte-order mark (U+FEFF) inside the "
+                                  "file is not allowed: remove it")])
+    loader: Any = None
     try:
-        loader = _Loader(text)
+        loader = _loader_class()(text)
         node = loader.get_single_node()
     except _Refused as exc:
         mark = exc.problem_mark
@@ -221,12 +383,19 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in msg:  # libyaml's own limit (deeper than ours)
+            raise InputError([Problem(p, mark.line + 1 if mark else None,
+                                      mark.column + 1 if mark else None, "",
+                                      f"nested more than {MAX_DEPTH} levels deep")]) from None
         if exc.context and exc.problem and "aliases" not in msg:
             msg = f"{exc.context}: {exc.problem}" if "while" not in exc.context else msg
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise InputError([Problem(p, line, col, "", f"YAML syntax error: {msg}")]) from None
+        if "invalid Unicode character escape" in msg:  # libyaml's words for "\U0011ffff"
+            msg = "an escape in a quoted string is not a valid character"
+        at = (mark.line + 1, mark.column + 1) if mark else None
+        raise InputError([Problem(p, at[0] if at else None, at[1] if at else None, "",
+                                  f"YAML syntax error: {msg}")]) from None
     except ReaderError as exc:
-        line, col = _line_col(text, exc.position)
+        line, col = _line_col(text, _char_offset(text, exc.position, loader))
         raise InputError([Problem(p, line, col, "",
                                   f"character #x{exc.character:04x} is not allowed in a YAML "
                                   "file (control characters must be escaped)")]) from None
@@ -236,11 +405,12 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
         raise InputError([Problem(p, None, None, "", "the file is nested too deeply")]) from None
     except (ValueError, OverflowError) as exc:
         # PyYAML's scanner lets some bad escapes (e.g. "\U0011ffff") escape as ValueError
-        mark = loader.get_mark() if loader is not None else None
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        mark = loader.get_mark() if isinstance(loader, _Loader) else None
+        at = (mark.line + 1, mark.column + 1) if mark else None
         msg = ("an escape in a quoted string is not a valid character" if "chr()" in str(exc)
                else str(exc))
-        raise InputError([Problem(p, line, col, "", f"YAML syntax error: {msg}")]) from None
+        raise InputError([Problem(p, at[0] if at else None, at[1] if at else None, "",
+                                  f"YAML syntax error: {msg}")]) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -255,7 +425,14 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
     return out
 
 
-def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
+def _char_offset(text: str, position: int, loader: Any) -> int:
+    """libyaml reports a reader error's position in UTF-8 bytes; PyYAML in characters."""
+    if isinstance(loader, _Loader):
+        return position
+    return len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+
+
+def _build(node: Node, loc: PathKey, out: Located, loader: Any,
            problems: list[Problem], counter: list[int], depth: int) -> Any:
     counter[0] += 1
     if counter[0] > MAX_NODES:
@@ -269,14 +446,19 @@ def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
         return None
     out.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, ScalarNode):
-        out.styles[loc] = node.style
+        out.styles[loc] = node.style or None  # libyaml says "" for plain, PyYAML None
         try:
-            return loader.construct_object(node, deep=True)
+            value = _scalar(loader, node)
         except _CONSTRUCT_ERRORS as exc:
             problems.append(Problem(out.path, node.start_mark.line + 1,
                                     node.start_mark.column + 1, dotted(loc),
                                     _construct_message(node, exc)))
             return None
+        except _Unclear as exc:
+            problems.append(Problem(out.path, node.start_mark.line + 1,
+                                    node.start_mark.column + 1, dotted(loc), str(exc)))
+            return None
+        return value
     if node.tag not in _COLLECTION_TAGS:
         # `!!python/object/apply:os.system [ls]`, `!!set`, `!!omap`: never constructed, but
         # refused rather than read as a plain list or mapping
@@ -295,11 +477,15 @@ def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
                                         "keys must be plain names"))
                 continue
             try:
-                key = loader.construct_object(knode)
+                key = _scalar(loader, knode)
             except _CONSTRUCT_ERRORS as exc:
                 problems.append(Problem(out.path, knode.start_mark.line + 1,
                                         knode.start_mark.column + 1, dotted(loc),
                                         _construct_message(knode, exc)))
+                continue
+            except _Unclear as exc:
+                problems.append(Problem(out.path, knode.start_mark.line + 1,
+                                        knode.start_mark.column + 1, dotted(loc), str(exc)))
                 continue
             if isinstance(key, bool):
                 key = "yes" if key else "no"
@@ -317,6 +503,44 @@ def _build(node: Node, loc: PathKey, out: Located, loader: _Loader,
         return result
     return None
 
+
+
+class _Unclear(Exception):
+    """A value YAML 1.1 reads differently from how it looks (see _scalar)."""
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*|0x[0-9a-fA-F]+)")
+
+
+def _scalar(loader: Any, node: ScalarNode) -> Any:
+    """One scalar's value, read the safe way where YAML 1.1 would surprise a reader:
+
+    - a number written `017` (octal 15 in YAML 1.1), `0o17`, `0b101`, `1_5` or `1:30`
+      (sexagesimal 90) is refused, saying how to write it: never read as another number;
+    - `on` and `off` stay words (YAML 1.1 reads them as true and false); `yes`, `no`, `true`
+      and `false` are booleans, which yes/no answers accept;
+    - text holding a lone surrogate (a `\\ud800` escape with no partner) is refused; an
+      escaped surrogate pair becomes its character."""
+    if (node.tag == _INT_TAG and not node.style and not _PLAIN_INT.fullmatch(node.value)
+            and loader.resolve(ScalarNode, node.value, (True, False)) == _INT_TAG):
+        raise _Unclear(f"`{node.value}` is not a plain number: YAML 1.1 would read it as "
+                       f"{_yaml11_int(node.value)}; write the number in decimal digits only "
+                       f"(or quote it, \"{node.value}\", if it is text)")
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, str):
+        joined = whole_text(value)
+        if joined is None:
+            raise _Unclear(LONE_SURROGATE)
+        return joined
+    return value
+
+
+def _yaml11_int(text: str) -> str:
+    try:
+        return str(SafeConstructor().construct_yaml_int(ScalarNode(_INT_TAG, text)))
+    except _CONSTRUCT_ERRORS:
+        return "another number"
 
 
 _COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
@@ -347,82 +571,7 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
-# ----------------------------------------------------------------------------- fast path
-
-FAST_MAX_CHARS = 64 * 1024
-# anchors, aliases, tags, directives, tabs, and a block-scalar header run into a comment
-# (`|#`: libyaml accepts it, PyYAML refuses it; found by tests/test_fuzz_loader.py)
-_FAST_RISKY = re.compile(r"(?:^|[\s\[\]{},:-])[&*!%]|\t|[|>][-+0-9]*#")
-
-
-def _fast_parser() -> type | None:
-    try:
-        from yaml._yaml import CParser
-    except ImportError:  # PyYAML built without libyaml
-        return None
-
-    class _CLoader(CParser, SafeConstructor, _Resolver):  # type: ignore[misc, valid-type]
-        def __init__(self, stream: str):
-            CParser.__init__(self, stream)
-            SafeConstructor.__init__(self)
-            _Resolver.__init__(self)
-
-        def construct_object(self, node: Node, deep: bool = False) -> Any:
-            # a plain string is its own value (what SafeConstructor.construct_yaml_str
-            # returns), without the constructor's dispatch: most values in these files
-            if type(node) is ScalarNode and node.tag == _STR_TAG:
-                return node.value
-            return super().construct_object(node, deep)
-
-    return _CLoader
-
-
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
-def _fast_safe(text: str) -> bool:
-    """Small, plain text that cannot reach a limit load_yaml enforces while composing: no
-    anchors, aliases, tags or directives, and nesting bounded well below MAX_DEPTH (brackets
-    counted, block nesting bounded by each line's indentation and `- ` markers)."""
-    if len(text) > FAST_MAX_CHARS:
-        return False
-    if "\ufeff" in text:  # a byte-order mark inside the text: libyaml reads it otherwise
-        return False
-    if any(c in text for c in "&*!%\t#") and _FAST_RISKY.search(text):
-        return False
-    if text.count("[") + text.count("{") > 16:
-        return False
-    return all(len(line) - len(line.lstrip(" -?:")) <= 40 for line in text.splitlines())
-
-
-_FAST: list[type | None] = []
-
-
 def load_yaml_many(path: str | os.PathLike[str], kind: str = "file") -> Located:
-    """load_yaml for folders of many small files (a scenario library): the same Located
-    result, parsed by libyaml's C parser where the text is small and plain (about four times
-    faster), else, and on any problem at all, by load_yaml itself, so refusals and error
-    messages are exactly load_yaml's."""
-    p = str(path)
-    text = read_text(p, kind)
-    if not _FAST:
-        _FAST.append(_fast_parser())
-    parser = _FAST[0]
-    if parser is None or not _fast_safe(text):
-        return load_yaml(p, kind, text)
-    loader = parser(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise yaml.YAMLError("empty")
-        out = Located(p, None)
-        problems: list[Problem] = []
-        out.data = _build(node, (), out, loader, problems, [0], 0)
-    except Exception:  # any doubt: the guarded parser decides, and explains
-        return load_yaml(p, kind, text)
-    finally:
-        loader.dispose()
-    if problems:
-        return load_yaml(p, kind, text)
-    out.styles = {k: (v or None) for k, v in out.styles.items()}
-    return out
+    """load_yaml, kept for readers of many small files (a scenario library): there is one
+    reading path, libyaml's C parser where PyYAML has it, PyYAML's pure one otherwise."""
+    return load_yaml(path, kind)
