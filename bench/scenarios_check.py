@@ -28,7 +28,7 @@ from sexting_triage import engine, loader
 
 FACTORS = ("immediate_risk", "adult_involved", "coercion", "grooming_or_exploitation",
            "profit_motive", "capacity_concern", "wider_child_protection", "sexual_acts",
-           "malicious_intent", "previous_incidents")
+           "taken_without_consent", "malicious_intent", "previous_incidents")
 SHARING = ("not_shared", "intended_recipient", "few_others", "widely", "public_or_porn_site")
 
 

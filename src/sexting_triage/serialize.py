@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from sexting_triage import __version__
 from sexting_triage.engine import Decision
+
+if TYPE_CHECKING:
+    from sexting_triage.scenarios.check import ScenarioResult
+    from sexting_triage.scenarios.coverage import Coverage
 
 # Schema ids: bump the number when a document's shape changes incompatibly.
 DECISION_SCHEMA = "sexting-triage/decision/2"  # 2: actions as {text, when, from}; recording
@@ -71,3 +76,32 @@ def dumps(data: Any) -> str:
     (they can only occur inside strings, so the document decodes to the same data)."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
     return _RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def scenario_check_doc(results: Iterable[ScenarioResult], summary: dict[str, int]
+                       ) -> dict[str, Any]:
+    """`scenarios check --json`: the summary and one entry per scenario and rule set
+    (`results` are scenarios.check.ScenarioResult)."""
+    out = []
+    for r in results:
+        d, e = r.decision, r.scenario.expectation_for(r.ruleset)
+        out.append({
+            "scenario": r.scenario.name, "path": r.scenario.path, "index": r.scenario.index,
+            "title": r.scenario.title, "tags": list(r.scenario.tags),
+            "rules": r.ruleset.provenance(), "status": r.status,
+            "failures": list(r.failures), "warnings": list(r.warnings),
+            "expect": e.as_dict() if e else None,
+            "decision": None if d is None else {"pathway": d.pathway, "flags": list(d.flags),
+                                                "fired": list(d.fired)},
+        })
+    return {"schema": SCENARIO_CHECK_SCHEMA, "summary": summary, "results": out}
+
+
+def scenario_coverage_doc(reports: Iterable[Coverage]) -> dict[str, Any]:
+    """`scenarios coverage --json` (`reports` are scenarios.coverage.Coverage)."""
+    return {"schema": SCENARIO_COVERAGE_SCHEMA, "coverage": [
+        {"rules": c.ruleset.provenance(), "scenarios": c.scenarios, "decided": c.decided,
+         "counts": {k: {"exercised": a, "reachable": b} for k, (a, b) in c.counts().items()},
+         "exercised": {"pathways": c.pathways, "flags": c.flags, "rules": c.rules,
+                       "questions": c.questions, "values": c.values},
+         "never_exercised": c.missing()} for c in reports]}

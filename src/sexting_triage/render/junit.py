@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sexting_triage.render.safe import clean
 
 if TYPE_CHECKING:
-    from sexting_triage.scenario import ScenarioResult
+    from sexting_triage.scenarios.check import ScenarioResult
 
 _XML_BAD = {c: None for c in range(32) if c not in (9, 10, 13)}
 
@@ -56,8 +56,8 @@ def junit_xml(results: list[ScenarioResult], name: str = "sexting-triage scenari
         totals["tests"] += len(group)
         totals["failures"] += failures
         totals["skipped"] += skipped
-    for k, v in totals.items():
-        root.set(k, str(v))
+    for k, n in totals.items():
+        root.set(k, str(n))
     root.set("errors", "0")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

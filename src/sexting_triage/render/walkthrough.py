@@ -1,14 +1,14 @@
 """A scenario replayed step by step, as terminal text (classroom) or Markdown (handout).
 
-Data in, text out: the steps come from the engine's decision (which questions were asked, in
-order, and after which answer each rule is settled); nothing here decides anything.
+Data in, text out: the steps come from the walkthrough model (`scenarios.walkthrough`), which
+takes them from the questionnaire controller; nothing here decides anything. Text from a rule
+or scenario file never becomes terminal control sequences or Markdown markup.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sexting_triage.render.jsonout import NOTICE
@@ -17,60 +17,24 @@ from sexting_triage.render.safe import clean
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sexting_triage.engine import Decision, Reason
-    from sexting_triage.ruleset import Question
-    from sexting_triage.scenario import Expectation, Scenario
-
-
-@dataclass(frozen=True)
-class Step:
-    """One question of the replay: what was asked, answered, noted and settled by it."""
-
-    number: int
-    question: Question
-    answer: str
-    note: str | None
-    reasons: tuple[Reason, ...]
-    new_flags: tuple[str, ...]
-
-
-def steps(s: Scenario, d: Decision) -> list[Step]:
-    """The questions in the order the responder meets them, each with the rules that fire
-    once its answer is known and the flags first raised there."""
-    from sexting_triage.scenario import fired_at
-
-    rs = d.ruleset
-    at = fired_at(d)
-    raised: set[str] = set()
-    out = []
-    for n, qid in enumerate(d.asked, 1):
-        q = rs.question(qid)
-        reasons = tuple(at.get(qid, ()))
-        new = []
-        for r in reasons:
-            if r.role == "flag" and r.effect not in raised:
-                raised.add(r.effect)
-                new.append(r.effect)
-        out.append(Step(n, q, q.label_of(d.answers[qid]), s.notes.get(qid), reasons,
-                        tuple(new)))
-    return out
-
-
-def unused_notes(s: Scenario, d: Decision) -> dict[str, str]:
-    """Trainer notes for questions this replay never reaches."""
-    return {q: n for q, n in s.notes.items() if q not in d.answers}
+    from sexting_triage.engine import Reason
+    from sexting_triage.ruleset import RuleSet
+    from sexting_triage.scenarios.format import Expectation
+    from sexting_triage.scenarios.walkthrough import Replay, Step
 
 
 def _effect(r: Reason, final: bool = True) -> str:
     """What a fired rule does; during the steps an outweighed pathway is not given away."""
     if r.role == "flag":
         return f"raises flag {r.effect}"
+    if r.role == "note":
+        return "adds a note"
     if r.role == "outweighed" and final:
         return f"points to {r.effect}, outweighed by a higher pathway"
     return f"points to {r.effect}"
 
 
-def expectation_line(e: Expectation | None, failures: list[str]) -> str:
+def expectation_line(e: Expectation | None, failures: tuple[str, ...]) -> str:
     if e is None:
         return "This scenario states no expectation for this rule set."
     if failures:
@@ -83,10 +47,15 @@ def expectation_line(e: Expectation | None, failures: list[str]) -> str:
 # ----------------------------------------------------------------------------- terminal
 
 
-def text_intro(con: Console, s: Scenario, d: Decision) -> None:
+def _headline(step: Step, fid: str) -> str | None:
+    return next((r.headline for r in step.reasons if r.role == "flag" and r.effect == fid
+                 and r.headline), None)
+
+
+def text_intro(con: Console, rp: Replay) -> None:
     from sexting_triage.render.terminal import rows, text
 
-    rs = d.ruleset
+    s, rs = rp.scenario, rp.ruleset
     con.print(text(f"SCENARIO: {s.title}", "bold"))
     con.print(text(f"Rule set: {rs.id} {rs.version} - {rs.title}", "dim"))
     if s.tags:
@@ -97,10 +66,9 @@ def text_intro(con: Console, s: Scenario, d: Decision) -> None:
     con.print()
 
 
-def text_step(con: Console, step: Step, total: int, d: Decision) -> None:
+def text_step(con: Console, step: Step, total: int, rs: RuleSet) -> None:
     from sexting_triage.render.terminal import cite_label, flag_block, rows, text
 
-    rs = d.ruleset
     con.print(text(f"STEP {step.number} of {total}", "bold underline")
               + text(f"  [{step.question.id}]", "dim"))
     items = [("Q:", text(step.question.text, "bold"))]
@@ -117,40 +85,48 @@ def text_step(con: Console, step: Step, total: int, d: Decision) -> None:
     # one marker width for every step, so the columns do not shift as notes come and go
     rows(con, [(marker.ljust(5), body) for marker, body in items])
     for fid in step.new_flags:
-        flag_block(con, rs.flags[fid])
+        flag_block(con, rs.flags[fid], headline=_headline(step, fid))
     con.print()
 
 
-def text_result(con: Console, s: Scenario, d: Decision, e: Expectation | None,
-                failures: list[str]) -> None:
+def text_result(con: Console, rp: Replay) -> None:
     from sexting_triage.render.terminal import decision, rows, text
 
-    extra = unused_notes(s, d)
+    extra = rp.unused_notes
     if extra:
         con.print(text("TRAINER NOTES FOR QUESTIONS NOT ASKED IN THIS CASE", "bold underline"))
         rows(con, [(f"{q}:", text(n, "yellow")) for q, n in extra.items()])
         con.print()
     con.print(text("RESULT", "bold underline"))
-    decision(con, d)
+    decision(con, rp.decision)
     con.print()
-    con.print(text(expectation_line(e, failures), "bold" if not failures else "bold red"))
+    con.print(text(expectation_line(rp.expectation, rp.failures),
+                   "bold red" if rp.failures else "bold"))
 
 
 # ----------------------------------------------------------------------------- markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!&~])")
+# what would start a block if it began a line: a list item, a numbered item, a heading or
+# rule underline, a quote
+_MD_LEADING = re.compile(r"^([-+=>]|\d+(?=[.)]))")
 
 
 def md(s: object) -> str:
-    """File text made inert in Markdown: control characters removed, markup escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", clean(s)).replace("\n", " ")
+    """File text made inert in Markdown, wherever it lands on a line: control, bidi and
+    format characters removed, one line, every markup character escaped (no raw HTML, no
+    heading, list, quote or table row can start)."""
+    one = " ".join(clean(s).split())
+    one = _MD_SPECIAL.sub(r"\\\1", one)
+    return _MD_LEADING.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit()
+                           else "\\" + m.group(1), one, count=1)
 
 
-def markdown(s: Scenario, d: Decision, e: Expectation | None, failures: list[str]) -> str:
+def markdown(rp: Replay) -> str:
     """A printable handout: the case, each step with its notes and rules, then the result."""
     from sexting_triage.render.terminal import cite_label
 
-    rs = d.ruleset
+    s, d, rs = rp.scenario, rp.decision, rp.ruleset
     p = rs.pathways[d.pathway]
     lines: list[str] = [f"# {md(s.title)}", ""]
     lines += [f"*Rule set: {md(rs.id)} {md(rs.version)} ({md(rs.title)}), "
@@ -158,8 +134,7 @@ def markdown(s: Scenario, d: Decision, e: Expectation | None, failures: list[str
     if s.tags:
         lines += ["Tags: " + ", ".join(md(t) for t in s.tags), ""]
     lines += ["## The case", "", md(s.story), "", "## Step by step", ""]
-    all_steps = steps(s, d)
-    for st in all_steps:
+    for st in rp.steps:
         lines.append(f"### {st.number}. {md(st.question.text)}")
         lines.append("")
         if st.question.help:
@@ -178,7 +153,7 @@ def markdown(s: Scenario, d: Decision, e: Expectation | None, failures: list[str
             lines.append(f"- **{kind}: {md(f.title)}** - {md(f.summary)}")
         if st.reasons or st.new_flags:
             lines.append("")
-    extra = unused_notes(s, d)
+    extra = rp.unused_notes
     if extra:
         lines += ["## Notes for questions not asked in this case", ""]
         lines += [f"- `{md(q)}`: {md(n)}" for q, n in extra.items()] + [""]
@@ -197,28 +172,27 @@ def markdown(s: Scenario, d: Decision, e: Expectation | None, failures: list[str
             lines.append(f"   - Source: {md(cite_label(c))}")
     lines += ["", "**Actions:**", ""]
     lines += [f"- [ ] {md(a.text)}" for a in d.actions]
-    lines += ["", md(expectation_line(e, failures)), "", f"*{md(NOTICE)}*", ""]
+    lines += ["", md(expectation_line(rp.expectation, rp.failures)), "", f"*{md(NOTICE)}*", ""]
     return "\n".join(lines)
 
 
-def iter_text(con: Console, s: Scenario, d: Decision) -> Iterator[None]:
+def iter_text(con: Console, rp: Replay) -> Iterator[None]:
     """The replay in pieces, yielding between steps so a caller can pause for the class."""
-    text_intro(con, s, d)
-    all_steps = steps(s, d)
-    for st in all_steps:
+    text_intro(con, rp)
+    for st in rp.steps:
         yield None
-        text_step(con, st, len(all_steps), d)
+        text_step(con, st, len(rp.steps), rp.ruleset)
     yield None
 
 
-def quiz_markdown(cases: list[tuple[Scenario, Decision]]) -> str:
+def quiz_markdown(cases: list[Replay]) -> str:
     """A printable quiz: each case with what the responder established and boxes for the
     pathway and flags, then an answer key with the reasons (trainer notes left out)."""
     lines: list[str] = ["# Quiz: which pathway, and which flags?", "",
                         "For each case, tick the pathway the rules recommend and every flag "
                         "that applies.", ""]
-    for n, (s, d) in enumerate(cases, 1):
-        rs = d.ruleset
+    for n, rp in enumerate(cases, 1):
+        s, d, rs = rp.scenario, rp.decision, rp.ruleset
         lines += [f"## Case {n}: {md(s.title)}", "", md(s.story), "",
                   "**What the responder established:**", ""]
         lines += [f"- {md(rs.question(q).text)} **{md(rs.question(q).label_of(v))}**"
@@ -228,8 +202,8 @@ def quiz_markdown(cases: list[tuple[Scenario, Decision]]) -> str:
         lines += ["", "**Flags:**", "", "- [ ] No flag applies"]
         lines += [f"- [ ] {md(rs.flags[f].title)}" for f in rs.flags] + [""]
     lines += ["---", "", "# Answer key", ""]
-    for n, (_, d) in enumerate(cases, 1):
-        rs = d.ruleset
+    for n, rp in enumerate(cases, 1):
+        d, rs = rp.decision, rp.ruleset
         flags = ", ".join(md(rs.flags[f].title) for f in d.flags) or "none"
         lines += [f"{n}. **{md(rs.pathways[d.pathway].title)}**; flags: {flags} "
                   f"(rule set {md(rs.id)} {md(rs.version)})"]
