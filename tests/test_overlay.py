@@ -268,3 +268,25 @@ def test_a_configured_overlay_for_another_edition_is_not_applied(monkeypatch, ca
     assert "is an overlay for cop-2024, not cop-2016: not applied" in capsys.readouterr().err
     with pytest.raises(UsageError):  # given on the command line, it is refused instead
         rules_for("cop-2016", EXAMPLE)
+
+
+# ----------------------------------------------------------------------------- schema
+
+
+def test_committed_overlay_schema_matches_the_models():
+    committed = json.loads((ROOT / "schema" / "overlay.schema.json").read_text())
+    assert committed == O.overlay_schema(), (
+        "schema/overlay.schema.json is stale: regenerate it from overlay.overlay_schema()")
+
+
+def test_the_example_points_at_the_schema_and_validates():
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    first = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../schema/overlay.schema.json"
+    schema = json.loads((ROOT / "schema" / "overlay.schema.json").read_text())
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(schema).validate({**data, "pathways": []})
