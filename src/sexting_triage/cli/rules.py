@@ -22,7 +22,7 @@ from sexting_triage.cli.common import (
     resolve_rules,
     rules_for,
 )
-from sexting_triage.ruleset import Question, RuleSet
+from sexting_triage.ruleset import RuleSet
 
 RULES_ARG_HELP = "A bundled rule-set id (see `sexting-triage rules list`) or a rule file."
 
@@ -59,10 +59,6 @@ def warn_if_not_current(rs: RuleSet) -> None:
     warn(f"rule set {rs.id} {rs.version} is {kind}; {where}.")
 
 
-def _editions(rs: RuleSet) -> str:
-    return ", ".join(f"{k} ({s.date})" for k, s in rs.sources.items())
-
-
 @rules_app.command("list", epilog=_examples("rules list", "rules list --json"))
 def list_command(json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
     """The bundled rule sets: id, version, title, status and the guidance they encode."""
@@ -78,23 +74,10 @@ def list_command(json_out: bool = JsonOption, no_color: bool = NoColorOption) ->
              "sources": {k: {"title": v.title, "date": v.date} for k, v in s.sources.items()}}
             for s in sets]}))
         return
-    from rich.table import Table
+    from sexting_triage.render.rulesout import list_text
+    from sexting_triage.render.terminal import console
 
-    from sexting_triage.render.terminal import console, text
-
-    con = console(no_color=no_color)
-    if con.soft_wrap:  # piped: one whole line per rule set, no wrapped table cells
-        for s in sets:
-            mark = " (default)" if s.id == default else ""
-            con.print(text(f"{s.id}{mark}  {s.version}  {s.status}  {s.title}  "
-                           f"[{_editions(s)}]"))
-        return
-    table = Table("id", "version", "status", "title", "editions", box=None, pad_edge=False)
-    for s in sets:
-        mark = " (default)" if s.id == default else ""
-        table.add_row(text(s.id + mark), text(s.version), text(s.status), text(s.title),
-                      text(_editions(s)))
-    con.print(table)
+    list_text(console(no_color=no_color), sets, default)
 
 
 @rules_app.command("show", epilog=_examples(
@@ -114,40 +97,10 @@ def show_command(ruleset: str = typer.Argument(..., metavar="RULES", help=RULES_
 
         print(dumps(ruleset_dict(rs)))
         return
-    from sexting_triage.render.terminal import console, footer, text
+    from sexting_triage.render.rulesout import show_text
+    from sexting_triage.render.terminal import console
 
-    con = console(no_color=no_color)
-    con.print(text(f"{rs.id} {rs.version}: {rs.title} ({rs.status})", "bold"))
-    if rs.summary:
-        con.print(text(rs.summary))
-    con.print(text("\nSOURCES", "bold underline"))
-    for k, s in rs.sources.items():
-        con.print(text(f"  {k}: {s.title} ({s.date})"))
-    con.print(text("\nQUESTIONS (in the order asked)", "bold underline"))
-    for n, q in enumerate(rs.questions, 1):
-        con.print(text(f"{n:>3}. {q.id}: {q.text}"))
-        con.print(text(f"     answers: {domain_text(q)}", "dim"))
-        if q.ask_when_text:
-            con.print(text(f"     asked when: {q.ask_when_text}", "dim"))
-    con.print(text("\nPATHWAYS (highest precedence first)", "bold underline"))
-    for pid in rs.precedence:
-        p = rs.pathways[pid]
-        con.print(text(f"  {p.id}: {p.title}"))
-    con.print(text("\nFLAGS", "bold underline"))
-    for f in rs.flags.values():
-        con.print(text(f"  {f.id}: {f.title}" + (" (urgent)" if f.urgent else "")))
-    con.print(text("\nRULES", "bold underline"))
-    for r in rs.rules:
-        con.print(text(f"  {r.id}: when {r.when_text} -> {r.effect}"))
-        con.print(text("     " + "; ".join(f"{c.source}, {c.section}" for c in r.cite), "dim"))
-    con.print()
-    footer(con, rs)
-
-
-def domain_text(q: Question) -> str:
-    if q.type == "integer":
-        return f"a whole number from {q.min} to {q.max}"
-    return ", ".join(str(v) for v in q.domain)
+    show_text(console(no_color=no_color), rs)
 
 
 def ruleset_dict(rs: RuleSet) -> dict[str, object]:
