@@ -32,7 +32,7 @@ ANSWERS = {
 @pytest.fixture(scope="module")
 def record() -> dict[str, Any]:
     d = decide(resolve("cop-2016"), ANSWERS)
-    return records.build(d, "CAD-1234-26", datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC))
+    return records.build(d, "CAD-1234-26", now=datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC))
 
 
 def verify(capsys: pytest.CaptureFixture[str], tmp_path: Path,
@@ -81,7 +81,9 @@ EDITS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("created", lambda r: set_path(r, ("created",), "2020-01-01T00:00:00Z"), "time made"),
     ("tool-version", lambda r: set_path(r, ("tool", "version"), "0.0.1"), "tool version"),
     ("notice-removed", lambda r: r.pop("notice"), "notice"),
-    ("key-added", lambda r: set_path(r, ("officer",), "PC 1234"), "`officer`"),
+    ("key-added", lambda r: set_path(r, ("child_name",), "Jane Doe"), "`child_name`"),
+    ("officer-decision-added", lambda r: set_path(r, ("officer",), "PC 1234"),
+     "officer's decision"),
 ]
 
 

@@ -29,7 +29,7 @@ WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 @pytest.fixture
 def rec(cop2016):
-    return records.build(decide(cop2016, ANSWERS), "CAD-77/26", WHEN)
+    return records.build(decide(cop2016, ANSWERS), "CAD-77/26", now=WHEN)
 
 
 def write(tmp_path: Path, data: dict, name: str = "r.json") -> Path:
@@ -43,7 +43,7 @@ def parts(rec: dict, rs) -> dict[str, bool]:
 
 
 def test_record_holds_provenance_answers_and_decision(rec, cop2016):
-    assert rec["schema"] == "sexting-triage/record/1"
+    assert rec["schema"] == "sexting-triage/record/2"
     assert rec["created"] == "2026-01-02T03:04:05Z"
     assert rec["rules"]["sha256"] == cop2016.sha256 and rec["rules"]["id"] == "cop-2016"
     assert rec["tool"]["version"]

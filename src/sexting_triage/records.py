@@ -1,4 +1,5 @@
-"""Decision records: what was answered, what was recommended, and by which exact rules.
+"""Decision records: what was answered, what was recommended, by which exact rules, and what
+the officer decided.
 
 A record is one JSON document that can be attached to case notes and checked later:
 
@@ -6,17 +7,36 @@ A record is one JSON document that can be attached to case notes and checked lat
 - the rule set's id, version, title and the sha256 of its file (the exact rules used);
 - the answers (question ids and values only) and, for reading, each question's text;
 - the decision: pathway, flags, every reason with its citation, the actions;
-- an optional incident reference (a short code, never a name);
-- `sha256`: the hash of the record's own canonical content (every other key).
+- an optional incident reference (a short code, never a name: `check_incident_ref`);
+- an optional officer decision: agree, or another pathway, with a reason from the fixed list
+  `OFFICER_REASONS` (never free text);
+- `parts` (a sha256 of each part) and `sha256` (of everything else), so an edit is named;
+- an optional Ed25519 `signature` over all of that.
 
-`verify` recomputes that hash and decides the stored answers again with the rule set named
+API (core: no front end):
+
+    rec = build(decision, incident_ref=None, officer=None, now=None)
+        officer = {"decision": "agree" | <pathway id>, "reason": <OFFICER_REASONS code>}
+        (the reason may be left out when the officer agrees)
+    rec = sign(rec, private_key_pem)          # needs the `sign` extra (cryptography)
+    write(path, rec)                          # exclusive create, 0600, never replaces a file
+    rec = load(path)
+    parts = verify(rec, ruleset, public_key_pem=None)
+
+`verify` recomputes the hashes and decides the stored answers again with the rule set named
 in the record (or given), reporting separately whether the content, the provenance, the
-answers and the decision still match. The tool never asks for or stores names, images or
-free-text descriptions, so a record holds none.
+answers, the decision, the officer's decision and (given a public key) the signature match.
+What the hashes prove is said by `PROVES_UNSIGNED`: they catch accidental change, not someone
+who edits a record and recomputes them; only a signature checked with a public key held
+elsewhere (`PROVES_SIGNED`) shows who made the record and that it is unchanged since.
+
+The tool never asks for or stores names, images or free-text descriptions, so a record holds
+none.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -37,22 +57,31 @@ from sexting_triage.errors import (
     UsageError,
 )
 from sexting_triage.ruleset import RuleSet
+from sexting_triage.serialize import RECORD_SCHEMA, RECORD_SCHEMAS_READ
 
-RECORD_SCHEMA = "sexting-triage/record/1"
 DECISION_KEYS = ("pathway", "flags", "reasons", "actions", "asked")
 REF_MAX = 40
 _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.:#-]*")
 REF_HELP = ("a short incident or crime reference: up to 40 letters, digits and / - _ . : #, "
-            "with at least one digit and no spaces (for example CAD-1234-26). Never a name.")
+            "with at least one digit and no spaces (for example WMP-CR-12345/24 or "
+            "CAD-1234-26). Never a name.")
+# a word in name case: a capital then lower-case letters (Jane, Doe, McDonald's Mc and Donald)
+_NAME_WORD = re.compile(r"[A-Z][a-z]+")
 
 
 def check_incident_ref(ref: str) -> str:
     """The reference, if it looks like a reference; UsageError otherwise.
 
-    Requiring a digit and refusing spaces keeps names (which identify children) out of
-    records: `JohnSmith` and `Jane Doe` are both refused."""
+    Names identify children and must never reach a record. Refused: spaces, no digit
+    (`JohnSmith`), and two or more words in name case, an initial capital then lower-case
+    letters (`Jane.Doe.2011`, `JaneDoe-2011`). Force references (`WMP-CR-12345/24`,
+    `CAD-1234-26`, `Op-Ref-1234`'s one such word) pass."""
     if not (0 < len(ref) <= REF_MAX and _REF.fullmatch(ref) and any(c.isdigit() for c in ref)):
         raise UsageError(f"--incident-ref {ref!r} is not accepted: give {REF_HELP}")
+    if len(_NAME_WORD.findall(ref)) >= 2:
+        raise UsageError(f"--incident-ref {ref!r} looks like a person's name (two or more "
+                         "words with a capital then lower-case letters), which must never go "
+                         f"into a record: give {REF_HELP}")
     return ref
 
 
@@ -63,15 +92,19 @@ def canonical(content: dict[str, Any]) -> bytes:
 
 
 def content_hash(record: dict[str, Any]) -> str:
+    """The record's own hash: every key but `sha256` and `signature`."""
     return hashlib.sha256(canonical({k: v for k, v in record.items()
-                                     if k != "sha256"})).hexdigest()
+                                     if k not in ("sha256", "signature")})).hexdigest()
 
 
 # Each part of a record has its own digest (in `parts`, itself covered by `sha256`), so an edit
 # is reported by name: "the answers were changed", not only "the record was changed".
 PARTS = {"rules": "provenance (rule set)", "answers": "answers", "questions": "question texts",
          "decision": "decision", "incident_ref": "incident reference", "created": "time made",
-         "tool": "tool version", "notice": "notice"}
+         "tool": "tool version", "notice": "notice", "officer": "officer's decision"}
+# parts a record made before they existed has no digest for (checked whenever either the part
+# or its digest is present)
+OPTIONAL_PARTS = frozenset({"officer"})
 
 
 def part_hash(value: Any) -> str:
@@ -79,7 +112,8 @@ def part_hash(value: Any) -> str:
 
 
 def part_digests(record: dict[str, Any]) -> dict[str, str]:
-    return {k: part_hash(record.get(k)) for k in PARTS}
+    return {k: part_hash(record.get(k)) for k in PARTS
+            if k not in OPTIONAL_PARTS or k in record}
 
 
 def intact(record: dict[str, Any]) -> bool:
@@ -93,9 +127,10 @@ def changed_parts(record: dict[str, Any]) -> list[str] | None:
     stored = record.get("parts")
     if not isinstance(stored, dict):
         return None
-    now = part_digests(record)
-    names = [PARTS[k] for k in PARTS if stored.get(k) != now[k]]
-    known = {*PARTS, "schema", "parts", "sha256"}
+    now = {k: part_hash(record.get(k)) for k in PARTS}
+    names = [PARTS[k] for k in PARTS if stored.get(k) != now[k]
+             and (k not in OPTIONAL_PARTS or k in record or k in stored)]
+    known = {*PARTS, "schema", "parts", "sha256", "signature"}
     names += [f"`{k}` (not part of a record)" for k in record if k not in known]
     return names
 
@@ -108,9 +143,48 @@ def decision_part(d: Decision) -> dict[str, Any]:
     return {k: full[k] for k in DECISION_KEYS}
 
 
+OFFICER_REASONS: dict[str, str] = {
+    "agree-with-reasons": "agrees, for the reasons the tool gives",
+    "more-information-since": "more information has come to light since the questions",
+    "supervisor-direction": "a supervisor directed this pathway",
+    "force-policy": "local force policy requires this pathway",
+    "safeguarding-concern": "a safeguarding concern the questions did not cover",
+    "facts-disputed": "the facts are disputed or not yet clear",
+}
+AGREE = "agree"
+
+
+def officer_part(d: Decision, officer: dict[str, Any]) -> dict[str, Any]:
+    """The officer's decision as a record keeps it, checked: `decision` is "agree" or a
+    pathway id of the rule set, `reason` a code of OFFICER_REASONS (required unless the
+    officer agrees). UsageError otherwise, saying what is accepted."""
+    rs = d.ruleset
+    decision = officer.get("decision")
+    reason = officer.get("reason")
+    ids = list(rs.pathways)
+    extra = sorted(set(officer) - {"decision", "reason"})
+    if extra:
+        raise UsageError(f"the officer's decision has only `decision` and `reason`, not "
+                         f"{', '.join(map(str, extra))}")
+    if not isinstance(decision, str) or (decision != AGREE and decision not in rs.pathways):
+        raise UsageError(f"officer decision {decision!r} is not accepted: give {AGREE} or "
+                         f"one of the pathway ids {', '.join(ids)}")
+    if reason is not None and (not isinstance(reason, str) or reason not in OFFICER_REASONS):
+        raise UsageError(f"officer reason {reason!r} is not accepted: give one of "
+                         f"{', '.join(OFFICER_REASONS)} (a fixed list: never free text)")
+    pathway = d.pathway if decision == AGREE else decision
+    agrees = pathway == d.pathway
+    if reason is None and not agrees:
+        raise UsageError("an officer who chooses another pathway gives a reason: one of "
+                         f"{', '.join(OFFICER_REASONS)}")
+    return {"decision": AGREE if agrees else pathway, "pathway": pathway, "agrees": agrees,
+            "reason": reason, "reason_text": OFFICER_REASONS[reason] if reason else None}
+
+
 def build(d: Decision, incident_ref: str | None = None,
+          officer: dict[str, Any] | None = None,
           now: datetime | None = None) -> dict[str, Any]:
-    """A complete record (hash included) for a decision."""
+    """A complete record (hashes included) for a decision; sign it with `sign`."""
     from sexting_triage.serialize import NOTICE
 
     rs = d.ruleset
@@ -127,9 +201,129 @@ def build(d: Decision, incident_ref: str | None = None,
         "decision": decision_part(d),
         "notice": NOTICE,
     }
+    if officer is not None:
+        rec["officer"] = officer_part(d, officer)
+    return seal(rec)
+
+
+def seal(rec: dict[str, Any]) -> dict[str, Any]:
+    """Recompute the part digests and the record's hash (dropping any signature)."""
+    rec = {k: v for k, v in rec.items() if k not in ("parts", "sha256", "signature")}
     rec["parts"] = part_digests(rec)
     rec["sha256"] = content_hash(rec)
     return rec
+
+
+# ----------------------------------------------------------------------------- signatures
+
+SIGN_EXTRA = "pip install 'sexting-triage[sign]'"
+PROVES_UNSIGNED = (
+    "The hashes show the record has not changed by accident since it was written. They do "
+    "not show who made it: anyone can edit a record and recompute its hashes. For that, sign "
+    "records (--sign-key) and check them with the public key (--public-key).")
+PROVES_SIGNED = (
+    "The signature shows the record was made by the holder of the private key matching this "
+    "public key and has not changed since it was signed.")
+
+
+def _crypto() -> Any:
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+    except ImportError:
+        raise UsageError("signing and checking signatures need the optional cryptography "
+                         f"package: {SIGN_EXTRA}") from None
+    return serialization, ed25519
+
+
+def _signed_bytes(record: dict[str, Any]) -> bytes:
+    return canonical({k: v for k, v in record.items() if k != "signature"})
+
+
+def key_id(public_key_pem: bytes) -> str:
+    """A short fingerprint of an Ed25519 public key: sha256 of its raw 32 bytes."""
+    serialization, ed25519 = _crypto()
+    key = _public_key(public_key_pem)
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert isinstance(key, ed25519.Ed25519PublicKey)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _private_key(pem: bytes) -> Any:
+    serialization, ed25519 = _crypto()
+    from cryptography.exceptions import UnsupportedAlgorithm as UnsupportedKey
+
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except TypeError:
+        raise UsageError("the signing key is encrypted with a passphrase: give an "
+                         "unencrypted Ed25519 private key (PEM), kept readable only by you"
+                         ) from None
+    except (ValueError, UnsupportedKey):
+        raise UsageError("the signing key is not a PEM private key") from None
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise UsageError("the signing key is not an Ed25519 private key (records are signed "
+                         "with Ed25519: openssl genpkey -algorithm ed25519)")
+    return key
+
+
+def _public_key(pem: bytes) -> Any:
+    serialization, ed25519 = _crypto()
+    from cryptography.exceptions import UnsupportedAlgorithm as UnsupportedKey
+
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except (ValueError, TypeError, UnsupportedKey):
+        raise UsageError("the public key is not a PEM public key") from None
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        raise UsageError("the public key is not an Ed25519 public key")
+    return key
+
+
+def sign(record: dict[str, Any], private_key_pem: bytes) -> dict[str, Any]:
+    """A copy of the (sealed) record with an Ed25519 signature over everything in it."""
+    serialization, _ = _crypto()
+    key = _private_key(private_key_pem)
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    out = {k: v for k, v in record.items() if k != "signature"}
+    value = key.sign(_signed_bytes(out))
+    out["signature"] = {"alg": "ed25519", "key_id": key_id(public),
+                        "value": base64.b64encode(value).decode("ascii")}
+    return out
+
+
+def check_signature(record: dict[str, Any], public_key_pem: bytes) -> Part:
+    """Whether the record carries a valid signature by the key matching `public_key_pem`."""
+    key = _public_key(public_key_pem)
+    from cryptography.exceptions import InvalidSignature
+
+    kid = key_id(public_key_pem)
+    sig = record.get("signature")
+    if sig is None:
+        return Part("signature", False, "the record is not signed")
+    if not (isinstance(sig, dict) and sig.get("alg") == "ed25519"
+            and isinstance(sig.get("value"), str)):
+        return Part("signature", False, "the signature is not an Ed25519 signature")
+    try:
+        value = base64.b64decode(sig["value"], validate=True)
+        key.verify(value, _signed_bytes(record))
+    except (InvalidSignature, ValueError):
+        other = sig.get("key_id")
+        if isinstance(other, str) and other != kid:
+            return Part("signature", False, f"signed with another key ({other[:16]}), not "
+                        f"this public key ({kid})")
+        return Part("signature", False, "the signature does not match the record: it was "
+                    "changed after it was signed (or re-sealed)")
+    return Part("signature", True, f"valid Ed25519 signature by key {kid}")
+
+
+def read_key(path: Path, kind: str) -> bytes:
+    """The bytes of a key file (`kind` "signing key" or "public key"), refusing what any
+    input file refuses (folders, FIFOs, devices, oversized files)."""
+    from sexting_triage.yamlio import read_file
+
+    return read_file(path, kind)[0]
 
 
 def dumps(record: dict[str, Any]) -> str:
@@ -137,27 +331,22 @@ def dumps(record: dict[str, Any]) -> str:
 
 
 def write(path: Path, record: dict[str, Any]) -> None:
-    """Write a record atomically (mode 0600); an existing record is never overwritten."""
-    from sexting_triage.session import SessionError, atomic_write
-
-    if path.exists():
-        raise UsageError(f"{path} already exists: a decision record is never overwritten; "
-                         "choose another file name")
+    """Create the record file (mode 0600), exclusively: an existing file is never replaced,
+    not even one another process created a moment ago (files.create_exclusive)."""
     try:
-        atomic_write(path, dumps(record).encode("utf-8"))
-    except SessionError as exc:
-        raise UsageError(str(exc).replace("The last saved copy (if any) is kept unchanged.",
-                                          "").strip()) from None
+        files.create_exclusive(Path(path), dumps(record).encode("utf-8"))
+    except files.OutputExists:
+        raise files.OutputExists(f"{path} already exists: a decision record is never "
+                                 "overwritten; choose another file name") from None
 
 
 def check_target(path: Path) -> None:
     """Fail before any question is asked if the record could not be written at the end."""
-    if path.exists():
-        raise UsageError(f"{path} already exists: a decision record is never overwritten; "
-                         "choose another file name")
+    files.check_output_paths({"--record": path})
+    if os.path.lexists(path):
+        raise files.OutputExists(f"{path} already exists: a decision record is never "
+                                 "overwritten; choose another file name")
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"cannot write the record to {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise UsageError(f"cannot write the record to {path}: the folder {folder} is not "
                          "writable")
@@ -168,7 +357,7 @@ def load(path: Path) -> dict[str, Any]:
 
     p = str(path)
     data = files.load_json(path, "decision record")
-    if not isinstance(data, dict) or data.get("schema") != RECORD_SCHEMA:
+    if not isinstance(data, dict) or data.get("schema") not in RECORD_SCHEMAS_READ:
         raise InputError([Problem(p, None, None, "schema",
                                   f"not a decision record (expected schema {RECORD_SCHEMA})")])
     problems = []
@@ -176,7 +365,7 @@ def load(path: Path) -> dict[str, Any]:
     for key, kind in shapes.items():
         if not isinstance(data.get(key), kind):
             problems.append(Problem(p, None, None, key, f"missing or not a {kind.__name__}"))
-    rules = data.get("rules") if isinstance(data.get("rules"), dict) else {}
+    rules = _dict(data.get("rules"))
     for key in ("id", "version", "sha256"):
         if not isinstance(rules.get(key), str):
             problems.append(Problem(p, None, None, f"rules.{key}", "missing or not a string"))
@@ -219,8 +408,41 @@ def _names(items: list[Any]) -> str:
     return ", ".join(str(x) for x in items) or "none"
 
 
-def verify(record: dict[str, Any], rs: RuleSet) -> list[Part]:
-    """Check a record's integrity and decide its answers again with `rs`."""
+def verify(record: dict[str, Any], rs: RuleSet,
+           public_key_pem: bytes | None = None) -> list[Part]:
+    """Check a record's integrity and decide its answers again with `rs`; with a public key,
+    check its signature first."""
+    parts: list[Part] = []
+    if public_key_pem is not None:
+        parts.append(check_signature(record, public_key_pem))
+    parts += _verify(record, rs)
+    officer = record.get("officer")
+    if officer is not None or "officer" in _dict(record.get("parts")):
+        parts.append(_check_officer(officer, rs))
+    return parts
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _check_officer(officer: Any, rs: RuleSet) -> Part:
+    """The stored officer's decision still makes sense: a known reason, a pathway of `rs`."""
+    o = _dict(officer)
+    pathway, reason = o.get("pathway"), o.get("reason")
+    if not isinstance(pathway, str) or pathway not in rs.pathways:
+        return Part("officer", False, f"the officer's pathway {pathway!r} is not a pathway of "
+                    f"{rs.id}")
+    if reason is not None and reason not in OFFICER_REASONS:
+        return Part("officer", False, f"the officer's reason {reason!r} is not one of the "
+                    "fixed reasons")
+    why = f" ({OFFICER_REASONS[reason]})" if isinstance(reason, str) else ""
+    if o.get("agrees") is True:
+        return Part("officer", True, f"the officer agreed with the recommendation{why}")
+    return Part("officer", True, f"the officer chose {pathway}{why}")
+
+
+def _verify(record: dict[str, Any], rs: RuleSet) -> list[Part]:
     from sexting_triage.engine import decide
 
     parts: list[Part] = []

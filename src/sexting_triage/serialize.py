@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 # Schema ids: bump the number when a document's shape changes incompatibly.
 DECISION_SCHEMA = "sexting-triage/decision/2"  # 2: actions as {text, when, from}; recording
-RECORD_SCHEMA = "sexting-triage/record/1"
+RECORD_SCHEMA = "sexting-triage/record/2"  # 2: optional officer decision and signature
+RECORD_SCHEMAS_READ = ("sexting-triage/record/1", RECORD_SCHEMA)
 SESSION_SCHEMA = "sexting-triage/session/1"
 SCENARIO_SCHEMA = "sexting-triage/scenario/1"
 SCENARIO_CHECK_SCHEMA = "sexting-triage/scenario-check/1"
