@@ -290,3 +290,45 @@ def test_the_example_points_at_the_schema_and_validates():
     jsonschema.Draft202012Validator(schema).validate(data)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate({**data, "pathways": []})
+
+
+# ----------------------------------------------------------------------------- records
+
+
+def test_a_record_made_with_an_overlay_verifies_only_with_that_overlay(tmp_path):
+    from sexting_triage import records
+
+    base = resolve("cop-2024")
+    rs = O.apply(base, O.load_overlay(EXAMPLE))
+    rec = records.build(decide(rs, PLAIN | {"school_setting": "yes"}))
+    assert rec["rules"]["overlay_sha256"] == O.load_overlay(EXAMPLE).sha256
+    assert rec["rules"]["base_sha256"] == base.sha256
+    # with the overlay the record names: everything matches
+    again = O.record_rules(rec, base, EXAMPLE)
+    assert all(p.ok for p in records.verify(rec, again))
+    assert O.verify_overlay(rec, again)[0] is True
+    # without it: the provenance and the overlay check both say so
+    parts = {p.name: p for p in records.verify(rec, base)}
+    assert not parts["provenance"].ok
+    ok, detail = O.verify_overlay(rec, base)
+    assert not ok and "made with overlay example-constabulary" in detail
+    with pytest.raises(UsageError, match="give that overlay file with --overlay"):
+        O.record_rules(rec, base, "none")
+    # another overlay file: refused, naming both
+    other = tmp_path / "other.yaml"
+    other.write_text(EXAMPLE.read_text(encoding="utf-8").replace('version: "1.0.0"',
+                                                                 'version: "1.0.1"', 1))
+    with pytest.raises(UsageError, match="give the overlay file the record was made with"):
+        O.record_rules(rec, base, other)
+    # a record without an overlay needs none
+    plain = records.build(decide(base, PLAIN))
+    assert O.record_rules(plain, base, None) is base
+    assert O.verify_overlay(plain, base) is None
+
+
+def test_rules_show_lists_the_local_question(capsys):
+    from sexting_triage.cli import main
+
+    assert main(["rules", "show", "cop-2024", "--overlay", str(EXAMPLE), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert "school_setting" in [q["id"] for q in doc["questions"]]
