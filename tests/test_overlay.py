@@ -15,7 +15,18 @@ from sexting_triage.engine import decide
 from sexting_triage.errors import InputError, UsageError
 from sexting_triage.loader import resolve
 
-EXAMPLE = ROOT / "examples" / "overlays" / "example-force.yaml"
+SHIPPED = ROOT / "examples" / "overlays" / "example-force.yaml"
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    """The shipped example, pinned to the bundled cop-2024 as it is now (the national file
+    may be edited while the example's own pin waits to be re-proved; that pin is checked by
+    test_example_is_pinned_to_the_bundled_edition)."""
+    p = tmp_path_factory.mktemp("example") / "example-force.yaml"
+    p.write_bytes(SHIPPED.read_bytes())
+    p.write_bytes(O.write_pin(O.load_overlay(p), resolve("cop-2024")))
+    return p
 BASE = ROOT / "rules" / "cop-2024.yaml"
 
 # a complete in-scope case with nothing aggravating (the proportionate response)
@@ -64,16 +75,16 @@ def problems(path: Path) -> list[str]:
 def test_example_is_pinned_to_the_bundled_edition():
     """The shipped example names the bundled cop-2024 by its exact sha256 (re-pin it with
     `rules rebase examples/overlays/example-force.yaml --onto cop-2024` when that changes)."""
-    ov = O.load_overlay(EXAMPLE)
+    ov = O.load_overlay(SHIPPED)
     assert ov.pin["sha256"] == hashlib.sha256(BASE.read_bytes()).hexdigest()
     assert ov.pin["id"] == "cop-2024"
     assert O.pin_problem(resolve("cop-2024"), ov) is None
 
 
-def test_example_adds_contacts_actions_and_a_question():
+def test_example_adds_contacts_actions_and_a_question(example):
     base = resolve("cop-2024")
-    rs = O.apply(base, O.load_overlay(EXAMPLE))
-    ov = O.load_overlay(EXAMPLE)
+    rs = O.apply(base, O.load_overlay(example))
+    ov = O.load_overlay(example)
     assert len(ov.data["contacts"]) >= 1
     targets = {a["to"] for a in ov.data["actions"]}
     assert len(ov.data["actions"]) >= 3 and targets & set(base.pathways) and \
@@ -90,11 +101,11 @@ def test_example_adds_contacts_actions_and_a_question():
     assert d.pathway == decide(base, PLAIN).pathway
 
 
-def test_merged_rule_set_names_base_and_overlay_with_their_sha256():
+def test_merged_rule_set_names_base_and_overlay_with_their_sha256(example):
     from sexting_triage.serialize import decision_dict
 
     base = resolve("cop-2024")
-    ov = O.load_overlay(EXAMPLE)
+    ov = O.load_overlay(example)
     rs = O.apply(base, ov)
     prov = rs.provenance()
     assert prov["base_sha256"] == base.sha256 and prov["overlay_sha256"] == ov.sha256
@@ -107,8 +118,8 @@ def test_merged_rule_set_names_base_and_overlay_with_their_sha256():
     assert "overlay" not in decision_dict(decide(base, PLAIN))
 
 
-def test_contact_details_join_the_action_text():
-    rs = O.apply(resolve("cop-2024"), O.load_overlay(EXAMPLE))
+def test_contact_details_join_the_action_text(example):
+    rs = O.apply(resolve("cop-2024"), O.load_overlay(example))
     texts = [a.text for a in rs.flags["immediate-safeguarding"].actions]
     assert texts[-1] == ("Call the children's services front door now. (Example County "
                          "Children's Services Front Door: phone 01632 960000; 24 hours)")
@@ -248,26 +259,26 @@ def test_a_broken_config_file_is_an_error_naming_it(tmp_path):
         overlay_choice()
 
 
-def test_rules_for_applies_the_configured_overlay(tmp_path, monkeypatch):
+def test_rules_for_applies_the_configured_overlay(tmp_path, monkeypatch, example):
     from sexting_triage.cli.common import rules_for
 
     assert O.overlay_of(rules_for(None, None)) is None
-    monkeypatch.setenv("SEXTING_TRIAGE_OVERLAY", str(EXAMPLE))
+    monkeypatch.setenv("SEXTING_TRIAGE_OVERLAY", str(example))
     rs = rules_for(None, None)
     assert O.overlay_of(rs) is not None and rs.id == "cop-2024"
     assert O.overlay_of(rules_for(None, Path("none"))) is None
     assert O.overlay_of(rules_for("cop-2024", None)) is not None
 
 
-def test_a_configured_overlay_for_another_edition_is_not_applied(monkeypatch, capsys):
+def test_a_configured_overlay_for_another_edition_is_not_applied(monkeypatch, capsys, example):
     from sexting_triage.cli.common import rules_for
 
-    monkeypatch.setenv("SEXTING_TRIAGE_OVERLAY", str(EXAMPLE))
+    monkeypatch.setenv("SEXTING_TRIAGE_OVERLAY", str(example))
     rs = rules_for("cop-2016", None)
     assert O.overlay_of(rs) is None and rs.id == "cop-2016"
     assert "is an overlay for cop-2024, not cop-2016: not applied" in capsys.readouterr().err
     with pytest.raises(UsageError):  # given on the command line, it is refused instead
-        rules_for("cop-2016", EXAMPLE)
+        rules_for("cop-2016", example)
 
 
 # ----------------------------------------------------------------------------- schema
@@ -283,10 +294,10 @@ def test_the_example_points_at_the_schema_and_validates():
     jsonschema = pytest.importorskip("jsonschema")
     import yaml
 
-    first = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    first = SHIPPED.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../../schema/overlay.schema.json"
     schema = json.loads((ROOT / "schema" / "overlay.schema.json").read_text())
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(data)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate({**data, "pathways": []})
@@ -295,16 +306,16 @@ def test_the_example_points_at_the_schema_and_validates():
 # ----------------------------------------------------------------------------- records
 
 
-def test_a_record_made_with_an_overlay_verifies_only_with_that_overlay(tmp_path):
+def test_a_record_made_with_an_overlay_verifies_only_with_that_overlay(tmp_path, example):
     from sexting_triage import records
 
     base = resolve("cop-2024")
-    rs = O.apply(base, O.load_overlay(EXAMPLE))
+    rs = O.apply(base, O.load_overlay(example))
     rec = records.build(decide(rs, PLAIN | {"school_setting": "yes"}))
-    assert rec["rules"]["overlay_sha256"] == O.load_overlay(EXAMPLE).sha256
+    assert rec["rules"]["overlay_sha256"] == O.load_overlay(example).sha256
     assert rec["rules"]["base_sha256"] == base.sha256
     # with the overlay the record names: everything matches
-    again = O.record_rules(rec, base, EXAMPLE)
+    again = O.record_rules(rec, base, example)
     assert all(p.ok for p in records.verify(rec, again))
     assert O.verify_overlay(rec, again)[0] is True
     # without it: the provenance and the overlay check both say so
@@ -316,7 +327,7 @@ def test_a_record_made_with_an_overlay_verifies_only_with_that_overlay(tmp_path)
         O.record_rules(rec, base, "none")
     # another overlay file: refused, naming both
     other = tmp_path / "other.yaml"
-    other.write_text(EXAMPLE.read_text(encoding="utf-8").replace('version: "1.0.0"',
+    other.write_text(example.read_text(encoding="utf-8").replace('version: "1.0.0"',
                                                                  'version: "1.0.1"', 1))
     with pytest.raises(UsageError, match="give the overlay file the record was made with"):
         O.record_rules(rec, base, other)
@@ -326,9 +337,9 @@ def test_a_record_made_with_an_overlay_verifies_only_with_that_overlay(tmp_path)
     assert O.verify_overlay(plain, base) is None
 
 
-def test_rules_show_lists_the_local_question(capsys):
+def test_rules_show_lists_the_local_question(capsys, example):
     from sexting_triage.cli import main
 
-    assert main(["rules", "show", "cop-2024", "--overlay", str(EXAMPLE), "--json"]) == 0
+    assert main(["rules", "show", "cop-2024", "--overlay", str(example), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert "school_setting" in [q["id"] for q in doc["questions"]]

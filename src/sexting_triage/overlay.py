@@ -134,7 +134,8 @@ SERVICE_WORDS = frozenset((
     "foundation", "national", "agency", "the", "of", "and", "for", "monday", "tuesday",
     "wednesday", "thursday", "friday", "saturday", "sunday", "weekdays", "weekends", "bank",
     "holidays", "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december",
+    "september", "october", "november", "december", "day", "days", "christmas", "easter",
+    "new", "year", "eve", "boxing", "good", "closed", "open", "term", "terms",
 ))
 TITLES = frozenset((
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "pc", "dc",
