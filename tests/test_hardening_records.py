@@ -225,3 +225,165 @@ def test_yaml_hostile_table_is_refused_as_records_too(tmp_path: Path,
         assert main(["record", "verify", str(p)]) == 2, name
         err = capsys.readouterr().err
         assert "Traceback" not in err and err.startswith(str(p)), (name, err)
+
+
+# ----------------------------------------------------------------------------- signatures
+
+
+def _keys(tmp_path: Path, name: str = "key") -> tuple[bytes, Path]:
+    """A new Ed25519 key pair: the private key's PEM bytes, and the public key's file."""
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    public = tmp_path / f"{name}.pub.pem"
+    public.write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return private, public
+
+
+def verify_signed(capsys: pytest.CaptureFixture[str], tmp_path: Path, rec: dict[str, Any],
+                  public: Path | None) -> tuple[int, str, str]:
+    p = tmp_path / "record.json"
+    p.write_text(records.dumps(rec), encoding="utf-8")
+    args = ["record", "verify", str(p), "--no-color"]
+    code = main(args + (["--public-key", str(public)] if public else []))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _reseal(rec: dict[str, Any], edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """What someone who knows the format does: edit, then recompute every digest (keeping
+    the old signature, or dropping it)."""
+    rec = copy.deepcopy(rec)
+    sig = rec.get("signature")
+    edit(rec)
+    rec = records.seal(rec)
+    if sig is not None:
+        rec["signature"] = sig
+    return rec
+
+
+def test_signed_record_verifies_with_its_public_key_and_says_what_that_proves(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], record: dict[str, Any]) -> None:
+    private, public = _keys(tmp_path)
+    signed = records.sign(record, private)
+    assert signed["sha256"] == record["sha256"] and "signature" not in record
+    code, out, err = verify_signed(capsys, tmp_path, signed, public)
+    assert code == 0, (out, err)
+    assert "valid Ed25519 signature" in line_of(out, "signature")
+    assert records.PROVES_SIGNED in out.replace("\n", " ")
+    # without the key: the hashes match, and the output says what that does not prove
+    code, out, _ = verify_signed(capsys, tmp_path, signed, None)
+    flat = " ".join(out.split())
+    assert code == 0
+    assert "anyone can edit a record and recompute its hashes" in flat
+    assert "signature was not checked: give --public-key KEY" in flat
+
+
+@pytest.mark.parametrize(("what", "edit"), [
+    ("pathway-and-answers", lambda r: (set_path(r, ("answers", "adult_involved"), "yes"),
+                                       set_path(r, ("decision", "flags"), []))),
+    ("incident-ref", lambda r: set_path(r, ("incident_ref",), "CAD-9999-26")),
+    ("created", lambda r: set_path(r, ("created",), "2020-01-01T00:00:00Z")),
+    ("officer-added", lambda r: set_path(r, ("officer",), {"decision": "agree"})),
+])
+def test_resealed_record_fails_the_signature_check(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], record: dict[str, Any],
+        what: str, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Every digest recomputed after an edit: the hashes match again, the signature does
+    not; verify exits 1 naming the signature."""
+    private, public = _keys(tmp_path)
+    forged = _reseal(records.sign(record, private), edit)
+    assert records.intact(forged)  # the forgery is self-consistent
+    code, out, _ = verify_signed(capsys, tmp_path, forged, public)
+    assert code == 1
+    sig = line_of(out, "signature")
+    assert "DIFFERS" in sig and "changed after it was signed" in sig, sig
+    assert "MISMATCH" in out
+
+
+def test_signature_by_another_key_and_unsigned_record_fail(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], record: dict[str, Any]) -> None:
+    private, _ = _keys(tmp_path, "mine")
+    _, other_public = _keys(tmp_path, "other")
+    code, out, _ = verify_signed(capsys, tmp_path, records.sign(record, private), other_public)
+    assert code == 1 and "signed with another key" in line_of(out, "signature")
+    code, out, _ = verify_signed(capsys, tmp_path, record, other_public)
+    assert code == 1 and "the record is not signed" in line_of(out, "signature")
+    # a re-sealer who also re-signs with their own key: fails against the real public key
+    forger, _ = _keys(tmp_path, "forger")
+    forged = records.sign(_reseal(record, lambda r: set_path(r, ("incident_ref",), "X-1")),
+                          forger)
+    code, out, _ = verify_signed(capsys, tmp_path, forged, other_public)
+    assert code == 1 and "DIFFERS" in line_of(out, "signature")
+
+
+@pytest.mark.parametrize("bad", ["not a key", "rsa", "public-as-private"])
+def test_bad_keys_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                   record: dict[str, Any], bad: str) -> None:
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from sexting_triage.errors import UsageError
+
+    _, public = _keys(tmp_path)
+    if bad == "not a key":
+        pem = b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+    elif bad == "rsa":
+        pem = rsa.generate_private_key(65537, 1024).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())
+    else:
+        pem = public.read_bytes()
+    with pytest.raises(UsageError) as exc:
+        records.sign(record, pem)
+    assert "private key" in str(exc.value)
+    if bad == "public-as-private":
+        return
+    # not a public key where the public key goes: exit 2, one line
+    p = tmp_path / "r.json"
+    p.write_text(records.dumps(record), encoding="utf-8")
+    k = tmp_path / "wrong.pem"
+    k.write_bytes(pem)
+    code = main(["record", "verify", str(p), "--public-key", str(k)])
+    _, err = capsys.readouterr()
+    assert code == 2 and "public key" in err and "Traceback" not in err
+
+
+def test_missing_cryptography_names_the_extra(monkeypatch: pytest.MonkeyPatch,
+                                              record: dict[str, Any]) -> None:
+    import builtins
+
+    from sexting_triage.errors import UsageError
+
+    real = builtins.__import__
+
+    def no_crypto(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("cryptography"):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_crypto)
+    with pytest.raises(UsageError) as exc:
+        records.sign(record, b"")
+    assert "pip install 'sexting-triage[sign]'" in str(exc.value)
+
+
+def test_cryptography_is_not_imported_unless_signatures_are_used(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    rec = tmp_path / "r.json"
+    code = ("import sys; from sexting_triage.cli import main; "
+            f"main(['record', 'verify', {str(rec)!r}]); "
+            "print('cryptography' in sys.modules)")
+    d = decide(resolve("cop-2016"), ANSWERS)
+    rec.write_text(records.dumps(records.build(d)), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
+    assert out.stdout.strip().endswith("False"), out

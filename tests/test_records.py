@@ -113,9 +113,111 @@ def test_incident_ref_refuses_names_and_junk(ref):
         records.check_incident_ref(ref)
 
 
-@pytest.mark.parametrize("ref", ["CAD-1234/26", "2026/000123", "OP_7.4#2"])
-def test_incident_ref_accepts_references(ref):
+# Two or more words in name case (a capital, then lower-case letters) look like a person's name
+LOOKS_LIKE_A_NAME = [
+    "Jane.Doe.2011", "Jane.Doe", "Jane_Doe_2011", "Jane-Doe-15", "JaneDoe2011", "Doe.Jane.1",
+    "Amir.Khan.2010-03-04", "Jane.Doe.Smith.1", "Mary-Jane.Watson.7", "McDonald1",
+    "2011.Jane.Doe", "Jo.Li.09", "CAD-1234.Jane.Doe", "Tom/Smith/2012", "Ann:Lee:3",
+]
+REFERENCES = [
+    "WMP-CR-12345/24", "CAD-1234-26", "CAD-1234/26", "2026/000123", "OP_7.4#2", "MPS-01/2345",
+    "GMP.24.00012", "Cr-12345-24", "Ref-2026-1", "WYP:2026:42", "CR/2024/0001234", "A1",
+    "TVP-OUT21-2024-17", "Cad-1", "x1",
+]
+
+
+@pytest.mark.parametrize("ref", LOOKS_LIKE_A_NAME)
+def test_incident_ref_that_looks_like_a_name_is_refused(ref):
+    with pytest.raises(UsageError) as exc:
+        records.check_incident_ref(ref)
+    msg = str(exc.value)
+    assert "looks like a person's name" in msg
+    assert "for example WMP-CR-12345/24" in msg and "Never a name" in msg
+
+
+@pytest.mark.parametrize("ref", REFERENCES)
+def test_incident_ref_accepts_force_references(ref):
     assert records.check_incident_ref(ref) == ref
+
+
+def test_triage_refuses_a_name_as_incident_ref_before_asking(tmp_path, capsys):
+    code = main(["triage", "--accessible", "--session-dir", str(tmp_path), "--record",
+                 str(tmp_path / "r.json"), "--incident-ref", "Jane.Doe.2011"])
+    err = capsys.readouterr().err
+    assert code == 2 and "looks like a person's name" in err
+    assert not list(tmp_path.iterdir())  # nothing asked, nothing saved
+
+
+# ----------------------------------------------------------------------------- officer decision
+
+
+def test_officer_agreeing_is_kept_sealed_and_verified(cop2016):
+    d = decide(cop2016, ANSWERS)
+    rec = records.build(d, "CAD-1-26", {"decision": "agree", "reason": "agree-with-reasons"},
+                        now=WHEN)
+    assert rec["officer"] == {"decision": "agree", "pathway": d.pathway, "agrees": True,
+                              "reason": "agree-with-reasons",
+                              "reason_text": records.OFFICER_REASONS["agree-with-reasons"]}
+    assert "officer" in rec["parts"] and records.intact(rec)
+    by = {p.name: p for p in records.verify(rec, cop2016)}
+    assert all(p.ok for p in by.values())
+    assert "agreed with the recommendation" in by["officer"].detail
+
+
+def test_officer_choosing_another_pathway_needs_a_fixed_reason(cop2016):
+    d = decide(cop2016, ANSWERS)
+    other = next(p for p in cop2016.pathways if p != d.pathway)
+    rec = records.build(d, officer={"decision": other, "reason": "supervisor-direction"})
+    assert rec["officer"]["pathway"] == other and rec["officer"]["agrees"] is False
+    assert rec["decision"]["pathway"]["id"] == d.pathway  # the recommendation is kept beside
+    by = {p.name: p for p in records.verify(rec, cop2016)}
+    assert by["officer"].ok and f"chose {other}" in by["officer"].detail
+    # choosing the recommended pathway by its id is agreeing
+    same = records.build(d, officer={"decision": d.pathway, "reason": "force-policy"})
+    assert same["officer"]["decision"] == "agree" and same["officer"]["agrees"] is True
+
+
+@pytest.mark.parametrize(("officer", "message"), [
+    ({"decision": "arrest-everyone", "reason": "force-policy"}, "give agree or one of"),
+    ({"decision": "full-investigation"}, "gives a reason"),
+    ({"decision": "agree", "reason": "I just felt like it"}, "never free text"),
+    ({"decision": "agree", "reason": "force-policy", "note": "Jane Doe"}, "only `decision`"),
+    ({"decision": None}, "is not accepted"),
+])
+def test_officer_decision_outside_the_fixed_lists_is_refused(cop2016, officer, message):
+    with pytest.raises(UsageError, match=message):
+        records.build(decide(cop2016, ANSWERS), officer=officer)
+
+
+def test_officer_reasons_are_short_plain_codes():
+    assert len(records.OFFICER_REASONS) >= 6
+    for code, label in records.OFFICER_REASONS.items():
+        assert code == code.lower() and " " not in code and len(label) < 80
+
+
+@pytest.mark.parametrize("edit", [
+    lambda r: r["officer"].update(decision="full-investigation", agrees=False,
+                                  pathway="full-investigation"),
+    lambda r: r["officer"].update(reason="facts-disputed"),
+    lambda r: r.pop("officer"),
+])
+def test_edited_officer_decision_is_named(cop2016, edit):
+    rec = records.build(decide(cop2016, ANSWERS),
+                        officer={"decision": "agree", "reason": "agree-with-reasons"})
+    edit(rec)
+    rec["sha256"] = records.content_hash(rec)  # the overall hash fixed up, the part's not
+    content = records.verify(rec, cop2016)[0]
+    assert not content.ok and "officer's decision" in content.detail
+
+
+def test_record_without_officer_part_verifies_and_old_schema_is_read(rec, cop2016, tmp_path):
+    assert "officer" not in rec and "officer" not in rec["parts"]
+    assert [p.name for p in records.verify(rec, cop2016)] == ["content", "provenance",
+                                                              "answers", "decision"]
+    old = dict(rec, schema="sexting-triage/record/1")
+    old = records.seal(old)
+    p = write(tmp_path, old, "old.json")
+    assert records.load(p)["schema"] == "sexting-triage/record/1"
 
 
 def test_cli_verify_match_and_mismatch(rec, tmp_path, capsys):
@@ -194,8 +296,18 @@ def test_write_never_overwrites(rec, tmp_path):
     p = tmp_path / "r.json"
     records.write(p, rec)
     assert records.load(p)["sha256"] == rec["sha256"]
+    assert (p.stat().st_mode & 0o777) == 0o600
     with pytest.raises(UsageError, match="never overwritten"):
         records.write(p, rec)
+    with pytest.raises(UsageError, match="never overwritten"):
+        records.check_target(p)
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "elsewhere.json")  # dangling: would create the target
+    with pytest.raises(UsageError, match="symbolic link"):
+        records.check_target(link)
+    with pytest.raises(UsageError, match="symbolic link"):
+        records.write(link, rec)
+    assert not (tmp_path / "elsewhere.json").exists()
 
 
 def test_cli_verify_json(rec, tmp_path, capsys):

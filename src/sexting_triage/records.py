@@ -75,13 +75,13 @@ def check_incident_ref(ref: str) -> str:
     Names identify children and must never reach a record. Refused: spaces, no digit
     (`JohnSmith`), and two or more words in name case, an initial capital then lower-case
     letters (`Jane.Doe.2011`, `JaneDoe-2011`). Force references (`WMP-CR-12345/24`,
-    `CAD-1234-26`, `Op-Ref-1234`'s one such word) pass."""
-    if not (0 < len(ref) <= REF_MAX and _REF.fullmatch(ref) and any(c.isdigit() for c in ref)):
-        raise UsageError(f"--incident-ref {ref!r} is not accepted: give {REF_HELP}")
+    `CAD-1234-26`, `Ref-2026-1` with a single such word) pass."""
     if len(_NAME_WORD.findall(ref)) >= 2:
         raise UsageError(f"--incident-ref {ref!r} looks like a person's name (two or more "
                          "words with a capital then lower-case letters), which must never go "
                          f"into a record: give {REF_HELP}")
+    if not (0 < len(ref) <= REF_MAX and _REF.fullmatch(ref) and any(c.isdigit() for c in ref)):
+        raise UsageError(f"--incident-ref {ref!r} is not accepted: give {REF_HELP}")
     return ref
 
 

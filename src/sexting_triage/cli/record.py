@@ -18,38 +18,93 @@ FileArg = typer.Argument(..., metavar="FILE", help="A decision record (JSON).",
                          show_default=False)
 
 
+PublicKeyOption = typer.Option(
+    None, "--public-key", metavar="KEY",
+    help="An Ed25519 public key (PEM): also check the record's signature. Without it the "
+    "hashes show only that the record has not changed by accident.")
+
+
 @record_app.command("verify")
 def verify_command(file: Path = FileArg, rules: str | None = RulesOption,
+                   public_key: Path | None = PublicKeyOption,
                    json_out: bool = JsonOption, no_color: bool = NoColorOption) -> None:
-    """Recompute the record's hash and decide its answers again: exit 0 if the content,
-    the rule set, the answers and the decision all match, 1 naming what differs."""
+    """Recompute the record's hashes and decide its answers again: exit 0 if the content,
+    the rule set, the answers and the decision (and, with --public-key, the signature) all
+    match, 1 naming what differs."""
     from sexting_triage import records
+    from sexting_triage.render.safe import clean
     from sexting_triage.render.terminal import console, text
 
     rec = records.load(file)
+    key = records.read_key(public_key, "public key") if public_key is not None else None
     rs = records.rules_for(rec, rules)
-    parts = records.verify(rec, rs)
+    parts = records.verify(rec, rs, key)
+    ok = all(p.ok for p in parts)
+    signed = any(p.name == "signature" and p.ok for p in parts)
+    proves = records.PROVES_SIGNED if signed else records.PROVES_UNSIGNED
+    sig = rec.get("signature")
+    if key is None and isinstance(sig, dict):
+        proves += (f" This record is signed (key {clean(sig.get('key_id'))}), but the "
+                   "signature was not checked: give --public-key KEY.")
     if json_out:
-        from sexting_triage.render.jsonout import dumps
+        from sexting_triage.serialize import RECORD_VERIFY_SCHEMA, dumps
 
-        print(dumps({"schema": "sexting-triage/record-verify/1", "record": str(file),
-                     "match": all(p.ok for p in parts), "rules": rs.provenance(),
+        print(dumps({"schema": RECORD_VERIFY_SCHEMA, "record": str(file), "match": ok,
+                     "rules": rs.provenance(), "signature_checked": key is not None,
+                     "proves": proves,
                      "parts": [{"name": p.name, "ok": p.ok, "detail": p.detail}
                                for p in parts]}))
-        if not all(p.ok for p in parts):
+        if not ok:
             raise typer.Exit(EXIT_FINDINGS)
         return
     con = console(no_color=no_color)
     for p in parts:
         mark, style = ("ok", "green") if p.ok else ("DIFFERS", "bold red")
-        con.print(text(f"{p.name:<11}", "bold") + text(f"{mark:<8}", style) + text(p.detail))
-    if all(p.ok for p in parts):
-        con.print(text("MATCH: the record is intact and the rule set gives the same decision.",
-                       "bold"))
+        con.print(text(f"{p.name:<11}", "bold") + text(f"{mark:<8}", style)
+                  + text(clean(p.detail)))
+    if ok:
+        what = ("the signature is valid, " if signed else "the record matches its own hashes, ")
+        con.print(text(f"MATCH: {what}and the rule set gives the same decision.", "bold"))
+        con.print(text(proves))
         return
     differ = ", ".join(p.name for p in parts if not p.ok)
     con.print(text(f"MISMATCH: {differ} differ.", "bold red"))
     raise typer.Exit(EXIT_FINDINGS)
+
+
+@record_app.command("notes")
+def notes_command(file: Path = FileArg,
+                  fmt: str = typer.Option("markdown", "--format", "-f",
+                                          help="markdown or html.", metavar="markdown|html"),
+                  output: Path | None = typer.Option(
+                      None, "--output", "-o", metavar="FILE",
+                      help="Write the notes to FILE (created new, mode 0600; never "
+                      "replaces a file) instead of stdout.")) -> None:
+    """Case notes from a decision record alone, in National Decision Model order: the
+    recommendation, the officer's decision, every reason with its source, the checklist and
+    the provenance."""
+    from sexting_triage import files, records
+    from sexting_triage.errors import UsageError
+
+    if fmt not in ("markdown", "md", "html"):
+        raise UsageError(f"--format {fmt!r}: choose markdown or html")
+    if output is not None:
+        files.check_output_paths({"--output": output})
+    import importlib
+
+    try:  # render.notes (the case-notes writer) may not be in every build yet
+        render_notes = importlib.import_module("sexting_triage.render.notes").render_notes
+    except (ImportError, AttributeError):
+        raise UsageError("case notes are not available in this version of the tool") from None
+    rec = records.load(file)
+    notes = str(render_notes(rec, "markdown" if fmt == "md" else fmt))
+    if output is None:
+        print(notes, end="" if notes.endswith("\n") else "\n")
+        return
+    files.create_exclusive(output, notes.encode("utf-8"))
+    import sys
+
+    print(f"case notes written to {output}", file=sys.stderr)
 
 
 @record_app.command("show")
