@@ -30,9 +30,8 @@ from pydantic import Field, StringConstraints
 from sexting_triage import model as M
 from sexting_triage import ruleset as R
 from sexting_triage.errors import InputError, Problem, UsageError
+from sexting_triage.serialize import OVERLAY_FILE_SCHEMA, OVERLAY_PROOF_SCHEMA
 from sexting_triage.yamlio import Located, PathKey, load_yaml, read_file
-
-OVERLAY_FILE_SCHEMA = "sexting-triage/overlay/1"
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
@@ -730,7 +729,7 @@ class Proof:
 
     def as_dict(self) -> dict[str, Any]:
         info = overlay_of(self.merged)
-        return {"schema": PROOF_SCHEMA, "holds": self.holds,
+        return {"schema": OVERLAY_PROOF_SCHEMA, "holds": self.holds,
                 "base": {"id": self.base.id, "version": self.base.version,
                          "sha256": self.base.sha256},
                 "overlay": info.as_dict() if info else None,
@@ -739,8 +738,6 @@ class Proof:
                 "structure": list(self.structure),
                 "changes": [c.as_dict() for c in self.changes]}
 
-
-PROOF_SCHEMA = "sexting-triage/overlay-proof/1"
 
 
 def _checklist_conds(rs: R.RuleSet) -> tuple[Any, ...]:

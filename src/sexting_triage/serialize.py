@@ -33,6 +33,9 @@ RULESETS_SCHEMA = "sexting-triage/rulesets/1"
 RULESET_SUMMARY_SCHEMA = "sexting-triage/ruleset-summary/1"
 RULESET_FILE_SCHEMA = "sexting-triage/ruleset/1"
 RECORD_VERIFY_SCHEMA = "sexting-triage/record-verify/1"
+OVERLAY_FILE_SCHEMA = "sexting-triage/overlay/1"  # the overlay file format's JSON Schema id
+OVERLAY_PROOF_SCHEMA = "sexting-triage/overlay-proof/1"
+OVERLAY_REBASE_SCHEMA = "sexting-triage/overlay-rebase/1"
 
 NOTICE = "Decision support only: officer judgement, supervision and force policy come first."
 

@@ -82,11 +82,12 @@ def rebase_command(
     from sexting_triage.overlay import rebase
     from sexting_triage.render.jsonout import dumps
     from sexting_triage.render.overlayout import rebase_text
+    from sexting_triage.serialize import OVERLAY_REBASE_SCHEMA
 
     _streams(json_out)
     result = rebase(overlay, resolve_rules(onto), write=not dry_run)
     if json_out:
-        print(dumps({"schema": REBASE_SCHEMA, "written": result.written,
+        print(dumps({"schema": OVERLAY_REBASE_SCHEMA, "written": result.written,
                      "old_pin": result.old_pin,
                      "duplicates": [d.as_dict() for d in result.duplicates],
                      "proof": result.proof.as_dict()}))
@@ -95,5 +96,3 @@ def rebase_command(
     if not result.proof.holds:
         raise typer.Exit(1)
 
-
-REBASE_SCHEMA = "sexting-triage/overlay-rebase/1"
