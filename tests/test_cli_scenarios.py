@@ -13,17 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import CLEAN_2016
+from scenario_files import BASE
 from sexting_triage.cli import main
-from sexting_triage.scenario import load_scenarios
+from sexting_triage.scenarios.load import load_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "scenarios"
 FORWARDED = LIB / "immediate-risk" / "forwarded-to-year-group-chat.yaml"
 ROMANTIC = LIB / "romantic" / "two-15-year-olds-swap-selfies.yaml"
 GROOMING = LIB / "adult-involvement" / "adult-grooms-12-year-old.yaml"
-
-BASE = dict(CLEAN_2016)
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -82,9 +80,9 @@ def test_check_failures_exit_1_and_say_expected_versus_actual(tmp_path, capsys):
     assert f"FAIL {tmp_path / 'wrong-pathway.yaml'} [cop-2016]: Wrong pathway" in out
     assert ("- expected pathway proportionate-response, got full-investigation: rule "
             "`coercion` fired") in out
-    assert ("- expected flag immediate-safeguarding, not raised: the only rule raising "
-            "immediate-safeguarding did not fire: rule `immediate-risk` needs immediate_risk == "
-            "\"yes\" (here: immediate_risk = no)") in out
+    assert ("- expected flag immediate-safeguarding, not raised: none of the 2 rules raising "
+            "immediate-safeguarding fired; nearest: rule `immediate-risk` needs immediate_risk "
+            "== \"yes\" (here: immediate_risk = no)") in out
     assert "1 passed, 2 failed, 0 not checked (3 scenarios, 3 checks)" in out
 
 
@@ -94,7 +92,7 @@ def test_check_invalid_files_exit_2_with_every_problem_located(tmp_path, capsys)
     code, out, err = run(capsys, "scenarios", "check", tmp_path)
     assert code == 2 and out == ""
     a, b = err.splitlines()
-    assert a.startswith(f"{tmp_path / 'a.yaml'}:23:14: expect.cop-2016.pathway: unknown "
+    assert a.startswith(f"{tmp_path / 'a.yaml'}:24:14: expect.cop-2016.pathway: unknown "
                         "pathway `full-investigaton`")
     assert b.startswith(f"{tmp_path / 'b.yaml'}:9:13: answers.coercion: expected yes, no or "
                         "unknown (got 'perhaps'")
@@ -209,25 +207,40 @@ def test_check_does_not_load_the_interactive_libraries():
 
 
 def test_walkthrough_text_shows_each_step(capsys):
+    # the current edition by default (issue 13.7): the case is keyed by both
     code, out, err = run(capsys, "scenarios", "walkthrough", FORWARDED, "--no-color")
     assert code == 0 and err == ""
     assert out.startswith("SCENARIO: A 14-year-old's image is forwarded")
+    assert "Rule set: cop-2024 1.1.0" in out
     assert "THE CASE\n  A 14-year-old girl sent a nude selfie" in out
-    step4 = out[out.index("STEP 4 of 15  [immediate_risk]"):out.index("STEP 5 of 15")]
+    step4 = out[out.index("STEP 4 of 19  [immediate_risk]"):out.index("STEP 5 of 19")]
     assert "\n  Q:    Is any child at immediate risk of harm" in step4
     assert "\n        Help: If yes, you will be shown what to do first" in step4
     assert "\n  A:    Yes\n" in step4
     assert "\n  Note: This is the moment to stop and make her safe." in step4
     assert "\n  ->    Rule immediate-risk fires (raises flag immediate-safeguarding)" in step4
-    assert "Source: CoP-2016, Initial police action" in step4
+    assert "Source: UKCIS-2024, Immediate referral to police" in step4
     assert "URGENT: A child is at immediate risk: act now" in step4
-    step2 = out[out.index("STEP 2 of 15"):out.index("STEP 3 of 15")]
+    assert out.count("URGENT: A child is at immediate risk") == 2  # at step 4, and the result
+    step2 = out[out.index("STEP 2 of 19"):out.index("STEP 3 of 19")]
     assert "Rule youth-produced-imagery fires (points to proportionate-response)" in step2
     result = out[out.index("RESULT"):]
     assert "RECOMMENDED PATHWAY: Investigation (Outcome 21 not available)" in result
     assert out.rstrip().endswith("The scenario's expectation holds: pathway "
                                  "standard-investigation, flags [immediate-safeguarding], "
-                                 "reasons_include [immediate-risk, shared-widely-by-others]")
+                                 "reasons_include [immediate-risk, shared-widely-by-others, "
+                                 "shared-without-consent]")
+
+
+def test_walkthrough_of_a_superseded_edition_warns_naming_the_current_one(capsys):
+    code, out, err = run(capsys, "scenarios", "walkthrough", FORWARDED, "--rules", "cop-2016")
+    assert code == 0 and "Rule set: cop-2016 1.1.0" in out
+    assert err.startswith("warning: rule set cop-2016 1.1.0 is superseded; the current edition "
+                          "is cop-2024 1.1.0")
+    assert err.count("warning:") == 1
+    code, out, err = run(capsys, "scenarios", "quiz", FORWARDED, "--rules", "cop-2016", "-f",
+                         "markdown")
+    assert code == 0 and "superseded" in err and "cop-2024" in err
 
 
 def test_walkthrough_shows_notes_for_questions_not_asked(capsys):
@@ -243,9 +256,9 @@ def test_walkthrough_pause_waits_between_steps(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n" * 3))
     code, out, err = run(capsys, "scenarios", "walkthrough", ROMANTIC, "--pause")
     assert code == 0
-    # 15 steps: a pause before each step after the first, until input runs out
+    # 19 steps: a pause before each step after the first, until input runs out
     assert err.count("-- press Enter for the next step --") == 4
-    assert "STEP 15 of 15" in out and "RESULT" in out
+    assert "STEP 19 of 19" in out and "RESULT" in out
 
 
 def test_walkthrough_markdown_handout(tmp_path, capsys):
@@ -296,11 +309,14 @@ def test_quiz_scores_a_session(capsys, monkeypatch):
     assert code == 0
     assert "CASE 1 of 3: Two 15-year-olds" in out
     assert "What the responder established:" in out
-    assert out.count("Correct. The rules recommend:") == 2
-    assert "Not quite. The rules recommend: Full criminal investigation" in out
-    assert "you chose proportionate-response; the rules give full-investigation: rule " \
-           "`adult-involved` fired" in out
-    assert "you chose flag professional-judgement, but the rules do not raise it" in out
+    assert out.count("Correct: the recommended response is") == 2
+    assert "Not quite: the recommended response is Full criminal investigation, because:" in out
+    assert "You chose Proportionate, safeguarding-led response, but the reasons above call " \
+           "for more: the guidance puts Full criminal investigation before it." in out
+    assert "\u201cOfficer judgement needed\u201d does not apply here: nothing the responder " \
+           "established raises it." in out
+    feedback = out[out.index("Not quite"):out.index("SCORE")]
+    assert "`" not in feedback and "adult-involved" not in feedback and "==" not in feedback
     assert out.rstrip().endswith("SCORE: 4 of 6 (pathway 2/3, flags 2/3)")
 
 
@@ -316,8 +332,8 @@ def test_quiz_accepts_ids_and_reasks_on_bad_input(capsys, monkeypatch):
 def test_quiz_flag_missed_explains(capsys, monkeypatch):
     code, out, _ = quiz(capsys, monkeypatch, "2\n0\n", FORWARDED)
     assert code == 0
-    assert "flag immediate-safeguarding applies, and you did not choose it: rule " \
-           "`immediate-risk` fired" in out
+    assert "You did not pick \u201cA child is at immediate risk: act now\u201d, but it " \
+           "applies: A child is at immediate risk of harm." in out
     assert "SCORE: 1 of 2 (pathway 1/1, flags 0/1)" in out
 
 
@@ -348,11 +364,11 @@ def test_printable_quiz_with_answer_key(tmp_path, capsys):
     assert sheet.count("- [ ] Full criminal investigation") == 2
     assert "Investigation (Outcome 21 not available)" not in sheet.split("**Pathway:**")[0]
     assert "Trainer note" not in doc and "This is the moment to stop" not in doc
-    assert "1. **Proportionate, safeguarding-led response (consider Outcome 21)**; flags: none" \
-        in key
+    assert "1. **Proportionate, safeguarding-led response**; flags: none" in key
     assert "2. **Investigation (Outcome 21 not available)**; flags: A child is at immediate " \
-           "risk: act now (rule set cop-2016 1.0.0)" in key
-    assert "(rule `shared-widely-by-others`)" in key
+           "risk: act now (rule set cop-2024 1.1.0)" in key
+    assert "   - Someone other than the child pictured shared the image widely or publicly" in key
+    assert "`" not in key and "(rule set" in key  # a trainer's key: no rule ids
 
 
 # ----------------------------------------------------------------------------- coverage
@@ -361,9 +377,9 @@ def test_printable_quiz_with_answer_key(tmp_path, capsys):
 def test_coverage_of_the_library_is_complete(capsys):
     code, out, _ = run(capsys, "scenarios", "coverage", LIB, "--rules", "cop-2016")
     assert code == 0
-    assert out.startswith(f"COVERAGE of cop-2016 1.0.0 by {len(load_scenarios([LIB]))} "
+    assert out.startswith(f"COVERAGE of cop-2016 1.1.0 by {len(load_scenarios([LIB]))} "
                           "scenarios")
-    assert "rules       32 of 32  reachable exercised (100%)" in out
+    assert "rules       37 of 37  reachable exercised (100%)" in out
     assert "Every reachable pathway, flag, rule, question and answer value is exercised." in out
 
 
@@ -374,7 +390,8 @@ def test_coverage_lists_what_is_never_exercised(capsys):
     missing = out[out.index("NEVER EXERCISED"):]
     assert "pathways: full-investigation, standard-investigation, out-of-scope" in missing
     assert "questions: atypical_or_violent" in missing
-    assert "youngest_age=0-12" in missing and "youngest_age=13-17" not in missing
+    assert "youngest_age=0-9" in missing and "youngest_age=10-12" in missing
+    assert "youngest_age=13-17" not in missing
 
 
 def test_coverage_json(capsys):
@@ -462,8 +479,10 @@ def test_tags_select_scenarios(capsys):
     code, out, _ = run(capsys, "scenarios", "check", LIB, "--tag", "under-13s", "--json")
     assert code == 0
     results = json.loads(out)["results"]
-    # three cases, each checked under both editions it is keyed by
-    assert len({r["scenario"] for r in results}) == 3 and len(results) == 6
+    # every case with the tag, each checked under both editions it is keyed by
+    tagged = [s for s in load_scenarios([LIB]) if "under-13s" in s.tags]
+    assert len({r["scenario"] for r in results}) == len(tagged) >= 3
+    assert len(results) == 2 * len(tagged)
     assert all("under-13s" in r["tags"] for r in results)
     code, out, _ = run(capsys, "scenarios", "coverage", LIB, "-t", "out-of-scope", "--json")
     assert json.loads(out)["coverage"][0]["scenarios"] == 2

@@ -12,14 +12,18 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
 from fuzzing import DUMPER, fuzz, mutated, scratch
+from sexting_triage import loader
 from sexting_triage.errors import InputError, TriageError
+from sexting_triage.scenarios import load as scenario
+from sexting_triage.scenarios.check import check_scenario
+from sexting_triage.scenarios.load import load_scenarios
 
-scenario = pytest.importorskip("sexting_triage.scenario")
+pytestmark = pytest.mark.slow
 
 SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
 SHIPPED_DATA = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in SHIPPED]
@@ -79,3 +83,29 @@ def test_scenarios_check_on_mutated_files(capsys: pytest.CaptureFixture[str], da
     assert code in (0, 1, 2), err
     assert "Traceback" not in err + out
     assert "\x1b" not in out + err
+
+
+EARLY = (ROOT / "scenarios" / "unknown-answers" / "early-reports.yaml").read_text()
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, len(EARLY)), junk=st.text(max_size=12),
+       where=st.integers(0, len(EARLY)))
+def test_damaged_scenario_files_give_located_problems_never_a_crash(tmp_path_factory, cut,
+                                                                     junk, where):
+    text = EARLY[:where] + junk + EARLY[where:cut] if where < cut else EARLY[:cut] + junk
+    folder = tmp_path_factory.mktemp("fuzz")
+    p = folder / "s.yaml"
+    p.write_bytes(text.encode("utf-8", errors="replace"))
+    try:
+        scenarios = load_scenarios([p])
+    except InputError as exc:
+        assert exc.problems and all(str(x).startswith(str(p)) for x in exc.problems)
+        return
+    cop = loader.resolve("cop-2016")
+    for s in scenarios:
+        try:
+            check_scenario(s, cop)
+        except InputError as exc:
+            assert all(str(x).startswith(str(p)) for x in exc.problems)

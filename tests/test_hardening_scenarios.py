@@ -4,16 +4,19 @@ literally or stripped, never interpreted by the terminal."""
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import stat
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import ROOT
 from sexting_triage.cli import main
 from test_hardening_input import HOSTILE_YAML, refused
-
-pytest.importorskip("sexting_triage.scenario")
 
 BASE = (ROOT / "scenarios" / "adult-involvement" / "adult-grooms-12-year-old.yaml")
 HOSTILE = (r" [bold red]MARKUP[/bold red] \e[31mRED\e[0m \e]0;pwned\a \e[2J \x9b2J \r\b\x7f"
@@ -100,3 +103,111 @@ def test_scenario_text_is_never_interpreted(tmp_path: Path, capsys: pytest.Captu
     if args[0] == "walkthrough":
         assert "[bold red]MARKUP[/bold red]" in out or r"\[bold red\]MARKUP" in out
         assert "STORY" in out and "NOTE" in out
+
+
+# ----------------------------------------------------------------------------- handouts (12.3)
+
+
+def handout(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main(["scenarios", "walkthrough", str(BASE), "-f", "markdown",
+                 *(str(a) for a in args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_handout_never_replaces_a_file_without_force(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    target = tmp_path / "handout.md"
+    target.write_text("a trainer's edited handout\n")
+    code, out, err = handout(capsys, "-o", target)
+    assert code == 2 and out == "" and f"{target} already exists" in err
+    assert target.read_text() == "a trainer's edited handout\n"
+    code, _, err = handout(capsys, "-o", target, "--force")
+    assert code == 0 and target.read_text().startswith("# An adult grooms")
+    new = tmp_path / "new.md"
+    code, _, _ = handout(capsys, "-o", new)
+    assert code == 0 and stat.S_IMODE(os.stat(new).st_mode) == 0o600
+    assert sorted(os.listdir(tmp_path)) == ["handout.md", "new.md"]  # no temporary files
+    quiz = tmp_path / "quiz.md"
+    quiz.write_text("kept\n")
+    code = main(["scenarios", "quiz", str(BASE), "-f", "markdown", "-o", str(quiz)])
+    assert code == 2 and quiz.read_text() == "kept\n"
+    capsys.readouterr()
+
+
+def test_links_and_devices_are_refused_as_handout_paths(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    elsewhere = tmp_path / "elsewhere.md"
+    elsewhere.write_text("not yours\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(elsewhere)
+    dangling = tmp_path / "dangling.md"
+    dangling.symlink_to(tmp_path / "nowhere.md")
+    for target in (link, dangling, Path(os.devnull), tmp_path):
+        for extra in ((), ("--force",)):
+            code, out, err = handout(capsys, "-o", target, *extra)
+            assert code == 2 and out == "", (target, extra)
+            assert "Traceback" not in err and str(target) in err
+    assert elsewhere.read_text() == "not yours\n"
+    assert not (tmp_path / "nowhere.md").exists()
+
+
+# ----------------------------------------------------------------------------- markup (12.6)
+
+MARKUP = ("# Heading\n| a | b |\n|---|---|\n<script>alert(1)</script> <b>x</b> &lt;i&gt;\n"
+          "- item\n1. first\n===\n> quote [link](http://x) ![img](y) `code` **bold**")
+
+
+def markup_scenario(tmp_path: Path) -> Path:
+    doc = yaml.safe_load(base_text())
+    doc["title"] = "Case " + MARKUP
+    doc["story"] = MARKUP
+    doc["notes"] = {"adult_involved": MARKUP}
+    p = tmp_path / "markup.yaml"
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+def inert(markdown: str) -> None:
+    """No line the file's text reached opens a block, a tag, a link or a table row."""
+    for line in markdown.splitlines():
+        if "Heading" not in line:
+            continue
+        assert "<" not in line.replace("\\<", ""), line
+        assert "&" not in line.replace("\\&", ""), line
+        assert "|" not in line.replace("\\|", ""), line
+        assert "[" not in line.replace("\\[", ""), line
+        assert not re.match(r"\s*(?:[-+=]|\d+[.)]|>\s|#+\s[^A-Z\d])", line) or \
+            line.startswith(("# Case", "### ", "## Case", "> **Trainer note:**")), line
+
+
+def test_file_text_never_becomes_markdown_markup(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    p = markup_scenario(tmp_path)
+    code = main(["scenarios", "walkthrough", str(p), "-f", "markdown"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    inert(out)
+    headings = [line for line in out.splitlines() if line.startswith("#")]
+    assert headings[0].startswith("# Case \\# Heading \\| a \\| b \\|")
+    assert all(not h.startswith("# Heading") for h in headings)
+    assert "\n\\# Heading \\| a" in out  # the story: its own line, the # escaped
+    code = main(["scenarios", "quiz", str(p), "-f", "markdown"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    inert(out)
+
+
+def test_quiz_on_the_terminal_shows_file_text_literally(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    p = hostile_scenario(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1\n0\n"))
+    code = main(["scenarios", "quiz", str(p), "--no-color"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert not CONTROLS.search(out + err), repr(CONTROLS.search(out + err))
+    assert "pwned" not in out and "[bold red]MARKUP[/bold red]" in out

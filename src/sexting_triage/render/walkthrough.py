@@ -113,13 +113,17 @@ _MD_LEADING = re.compile(r"^([-+=>]|\d+(?=[.)]))")
 
 
 def md(s: object) -> str:
-    """File text made inert in Markdown, wherever it lands on a line: control, bidi and
-    format characters removed, one line, every markup character escaped (no raw HTML, no
-    heading, list, quote or table row can start)."""
-    one = " ".join(clean(s).split())
-    one = _MD_SPECIAL.sub(r"\\\1", one)
+    """File text made inert inside a Markdown line: control, bidi and format characters
+    removed, one line, every markup character escaped (no raw HTML, link, emphasis or table
+    cell can start)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(clean(s).split()))
+
+
+def md_block(s: object) -> str:
+    """File text that starts a line: as `md`, and what would open a block there (a list
+    item, a numbered item, a heading underline, a quote) escaped too."""
     return _MD_LEADING.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit()
-                           else "\\" + m.group(1), one, count=1)
+                           else "\\" + m.group(1), md(s), count=1)
 
 
 def markdown(rp: Replay) -> str:
@@ -133,7 +137,7 @@ def markdown(rp: Replay) -> str:
               f"sha256 {rs.sha256[:12]}*", ""]
     if s.tags:
         lines += ["Tags: " + ", ".join(md(t) for t in s.tags), ""]
-    lines += ["## The case", "", md(s.story), "", "## Step by step", ""]
+    lines += ["## The case", "", md_block(s.story), "", "## Step by step", ""]
     for st in rp.steps:
         lines.append(f"### {st.number}. {md(st.question.text)}")
         lines.append("")
@@ -158,7 +162,7 @@ def markdown(rp: Replay) -> str:
         lines += ["## Notes for questions not asked in this case", ""]
         lines += [f"- `{md(q)}`: {md(n)}" for q, n in extra.items()] + [""]
     lines += ["## Result", "", f"**Recommended pathway: {md(p.title)}** (`{p.id}`)", "",
-              md(p.summary), ""]
+              md_block(p.summary), ""]
     if d.flags:
         lines += ["**Flags:**", ""]
         lines += [f"- {'URGENT' if rs.flags[f].urgent else 'NOTE'}: {md(rs.flags[f].title)} "
@@ -193,7 +197,7 @@ def quiz_markdown(cases: list[Replay]) -> str:
                         "that applies.", ""]
     for n, rp in enumerate(cases, 1):
         s, d, rs = rp.scenario, rp.decision, rp.ruleset
-        lines += [f"## Case {n}: {md(s.title)}", "", md(s.story), "",
+        lines += [f"## Case {n}: {md(s.title)}", "", md_block(s.story), "",
                   "**What the responder established:**", ""]
         lines += [f"- {md(rs.question(q).text)} **{md(rs.question(q).label_of(v))}**"
                   for q, v in d.answers.items()]
@@ -207,7 +211,6 @@ def quiz_markdown(cases: list[Replay]) -> str:
         flags = ", ".join(md(rs.flags[f].title) for f in d.flags) or "none"
         lines += [f"{n}. **{md(rs.pathways[d.pathway].title)}**; flags: {flags} "
                   f"(rule set {md(rs.id)} {md(rs.version)})"]
-        lines += [f"   - {md(r.text)} (rule `{r.rule}`)" for r in d.reasons
-                  if r.role in ("pathway", "flag")]
+        lines += [f"   - {md(r.text)}" for r in d.reasons if r.role in ("pathway", "flag")]
     lines += ["", f"*{md(NOTICE)}*", ""]
     return "\n".join(lines)
