@@ -409,3 +409,29 @@ def test_every_small_overlay_shape_proves_add_only(tmp_path):
         more = sum(1 for s in situations
                    if "Local step." in decide(merged, s).action_texts)
         assert dict(proof.counts).get("action-added", 0) == more
+
+
+def test_rebase_rewrites_a_flow_style_pin_in_place(tmp_path):
+    base = small_base(tmp_path)
+    p = tmp_path / "flow.yaml"
+    p.write_text("overlay: f\nversion: \"1\"\ntitle: T\nforce: Test Constabulary\n"
+                 "base: {id: small, version: \"0.1\", sha256: " + "ab" * 32 + "}  # pin\n"
+                 "actions:\n  - {to: judge, text: Tell the duty inspector., when: today}\n",
+                 encoding="utf-8")
+    assert O.rebase(p, base).written
+    assert p.read_text(encoding="utf-8").splitlines()[4] == (
+        f'base: {{id: small, version: "1.0", sha256: "{base.sha256}"}}  # pin')
+    assert O.pin_problem(base, O.load_overlay(p)) is None
+
+
+def test_footer_lines_name_the_national_file_and_the_overlay(tmp_path):
+    from sexting_triage.render.overlayout import provenance_lines
+
+    base = small_base(tmp_path)
+    p = overlay_file(tmp_path, base, "actions:\n  - {to: judge, text: Tell the inspector.}\n")
+    rs = O.apply(base, O.load_overlay(p))
+    lines = provenance_lines(rs)
+    assert lines[1] == f"Rule-set sha256: {base.sha256}"
+    assert lines[2] == "Force overlay: test-force 0.1 (Test Constabulary)"
+    assert lines[3] == f"Overlay sha256: {O.load_overlay(p).sha256}"
+    assert provenance_lines(base)[1] == f"Rule-set sha256: {base.sha256}"

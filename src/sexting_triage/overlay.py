@@ -642,7 +642,7 @@ def write_pin(ov: Overlay, new: R.RuleSet) -> bytes:
         if text[start:end].strip("'\"") != str(old):
             raise UsageError(f"{ov.path}: base.{key} is not written on one line; write it as "
                              f"`{key}: \"...\"` and rebase again")
-        quote = '"' if (style in ("'", '"') or key == "version") else ""
+        quote = '"' if (style in ("'", '"') or key != "id") else ""
         edits.append((start, end, f"{quote}{value}{quote}"))
     for start, end, repl in sorted(edits, reverse=True):
         text = text[:start] + repl + text[end:]
@@ -654,7 +654,7 @@ def _scalar_end(text: str, start: int, style: str | None) -> int:
         end = text.index(style, start + 1)
         return end + 1
     end = start
-    while end < len(text) and text[end] not in "\n\r#":
+    while end < len(text) and text[end] not in "\n\r#,}]":
         end += 1
     while end > start and text[end - 1] in " \t":
         end -= 1

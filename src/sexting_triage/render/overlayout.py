@@ -107,6 +107,21 @@ def proof_text(proof: Proof) -> str:
     return "\n".join(lines) + "\n"
 
 
+def provenance_lines(rs: Any) -> list[str]:
+    """What a decision's footer says about its rules: the national edition with its file's
+    sha256 and, with an overlay, the overlay with its own (one line each, plain text)."""
+    from sexting_triage.overlay import overlay_of
+
+    info = overlay_of(rs)
+    if info is None:
+        return [f"Rule set: {one_line(rs.id)} {one_line(rs.version)} ({one_line(rs.status)}) "
+                f"- {one_line(rs.title)}", f"Rule-set sha256: {rs.sha256}"]
+    return [f"Rule set: {one_line(rs.id)} {one_line(rs.version)} ({one_line(rs.status)}) - "
+            f"{one_line(rs.title)}", f"Rule-set sha256: {info.base_sha256}",
+            f"Force overlay: {one_line(info.id)} {one_line(info.version)} "
+            f"({one_line(info.force)})", f"Overlay sha256: {info.sha256}"]
+
+
 def proof_markdown(proof: Proof) -> str:
     return change_note(proof)
 
