@@ -96,15 +96,19 @@ def test_urgent_flag_shown_at_once_and_again_at_the_end(state, capsys):
     first = out.index("URGENT: A child is at immediate risk")
     assert first < out.index("Question 5")  # before the next question
     assert out.count("URGENT: A child is at immediate risk") == 2
-    assert out.rindex("URGENT") > out.index("RECOMMENDED PATHWAY")
+    # in the result the urgent panel comes first, before the pathway
+    assert out.index("REVIEW YOUR ANSWERS") < out.rindex("URGENT") < out.index(
+        "RECOMMENDED PATHWAY")
 
 
-def test_why_names_the_rules_and_their_sources(state, capsys):
+def test_why_explains_in_the_guidances_words_with_sources(state, capsys):
     keys = START + WHY + PROPORTIONATE[len(START):] + ENTER
     assert run(keys) == 0
     out = capsys.readouterr().out
-    why = out[out.index("WHY THIS QUESTION"):]
-    assert "immediate-risk" in why and "Source: UKCCIS-2016" in why
+    why = out[out.index("WHY THIS QUESTION"):out.index("Question 5")]
+    assert "Source: UKCCIS-2016" in why and "It can raise: A child is at immediate risk" in why
+    # plain words from the guidance: never a condition or a rule or fact id
+    assert "==" not in why and "immediate_risk" not in why and "immediate-risk" not in why
 
 
 def test_back_and_change_drops_answers_no_longer_reached(state, tmp_path, capsys):
@@ -273,12 +277,23 @@ def test_disk_error_surfaces_as_a_plain_message(state, monkeypatch, capsys):
     assert "No space left on device" in err and "Traceback" not in err
 
 
-def test_only_prompts_py_imports_questionary():
+def test_only_the_prompt_package_imports_questionary():
     src = ROOT / "src" / "sexting_triage"
     importers = sorted(str(p.relative_to(src)) for p in src.rglob("*.py")
                        if re.search(r"^\s*(from|import) (questionary|prompt_toolkit)\b",
                                     p.read_text(), re.M))
-    assert importers == ["prompts.py"]
+    assert importers == ["prompt/arrows.py"]
+
+
+def test_the_arrow_prompter_module_does_not_load_questionary_until_a_menu():
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport sexting_triage.prompt.arrows, sexting_triage.prompts\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('questionary', 'prompt_toolkit')]\nsys.exit(1 if bad else 0)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
 
 
 def test_list_sessions_and_record_commands_do_not_load_questionary(state, tmp_path):
