@@ -528,3 +528,66 @@ def test_quiet_check_shows_only_failures_and_the_summary(tmp_path, capsys):
     code, out, _ = run(capsys, "scenarios", "check", LIB, "--quiet")
     assert code == 0
     assert out == library_summary() + "\n"
+
+
+# ----------------------------------------------------------------------------- overlays, list
+
+
+@pytest.fixture
+def force_overlay(tmp_path: Path) -> Path:
+    """The shipped example overlay, pinned to the bundled cop-2024 as it is now."""
+    from sexting_triage import overlay as O
+    from sexting_triage.loader import resolve
+
+    p = tmp_path / "force.yaml"
+    p.write_bytes((ROOT / "examples" / "overlays" / "example-force.yaml").read_bytes())
+    p.write_bytes(O.write_pin(O.load_overlay(p), resolve("cop-2024")))
+    return p
+
+
+def test_overlay_applies_to_its_edition_in_check_and_walkthrough(tmp_path, capsys,
+                                                                 force_overlay):
+    from helpers import CLEAN
+
+    doc = {"title": "At school", "story": "Two 15-year-olds swap images; a teacher reports it.",
+           "answers": {**CLEAN, "taken_without_consent": "no", "school_setting": "yes"},
+           "expect": {"cop-2024": {"pathway": "proportionate-response",
+                                   "reasons_include": ["school-setting"]}}}
+    p = tmp_path / "school.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    code, out, err = run(capsys, "scenarios", "check", p)
+    assert code == 2 and "unknown rule `school-setting` in cop-2024" in err  # national only
+    code, out, err = run(capsys, "scenarios", "check", p, "--overlay", force_overlay)
+    assert code == 0, out + err
+    assert "1 passed, 0 failed" in out
+    code, out, err = run(capsys, "scenarios", "walkthrough", p, "--overlay", force_overlay,
+                         "--no-color")
+    assert code == 0, err
+    step = out[out.index("[school_setting]"):]
+    assert "Rule school-setting fires" in step[:step.index("STEP ")]
+    assert "Tell the safer schools officer on duty" in out[out.index("RESULT"):]
+    # the other edition is checked without it
+    code, out, err = run(capsys, "scenarios", "check", ROMANTIC, "--overlay", force_overlay,
+                         "--rules", "cop-2016")
+    assert code == 0 and "PASS    cop-2016" in out
+
+
+def test_list_shows_the_library(capsys):
+    code, out, _ = run(capsys, "scenarios", "list", "--no-color")
+    assert code == 0
+    n = len(load_scenarios([LIB]))
+    assert out.startswith(f"SCENARIO LIBRARY ({n} cases) in {LIB}")
+    assert "romantic/two-15-year-olds-swap-selfies.yaml\n    Two 15-year-olds" in out
+    assert "unknown-answers/early-reports.yaml#2\n" in out
+    code, out, _ = run(capsys, "scenarios", "list", "-t", "under-13s")
+    assert code == 0 and "adult-grooms-12-year-old" in out and "romantic/" not in out
+    code, _, err = run(capsys, "scenarios", "list", "-t", "nope")
+    assert code == 2 and "no case in the library has the tag nope" in err
+
+
+def test_quiz_command_is_the_walkthrough_quiz(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("3\n0\n"))
+    code, out, _ = run(capsys, "scenarios", "quiz", ROMANTIC, "--no-color")
+    assert code == 0 and out.rstrip().endswith("SCORE: 2 of 2 (pathway 1/1, flags 1/1)")
+    code, _, err = run(capsys, "scenarios", "quiz", ROMANTIC, "-o", "x.md")
+    assert code == 2 and "--output is for --format markdown" in err

@@ -121,7 +121,7 @@ def test_missing_path_and_empty_folder(tmp_path):
 
 
 def test_load_yaml_many_gives_exactly_what_load_yaml_gives(tmp_path):
-    from sexting_triage.scenario import find_files
+    from sexting_triage.scenarios.load import find_files
     from sexting_triage.yamlio import load_yaml, load_yaml_many
 
     for f in find_files([ROOT / "scenarios"]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -63,3 +64,33 @@ def test_saved_scenarios_always_load_and_pass(data, tmp_path_factory, cop2016):
     r = check_scenario(s, cop2016, strict=True)
     assert r.passed, r.failures
     assert r.decision.pathway == d.pathway and r.decision.fired == d.fired
+
+
+def test_save_scenario_never_replaces_a_file_and_is_private(tmp_path, cop2016):
+    import stat
+
+    from sexting_triage.errors import UsageError
+    from sexting_triage.files import OutputExists
+
+    d = engine.decide(cop2016, BASE)
+    target = tmp_path / "case.yaml"
+    save_scenario(target, d)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600  # the answers are case data
+    target.write_text("a trainer's edits\n")
+    with pytest.raises(OutputExists):
+        save_scenario(target, d)
+    assert target.read_text() == "a trainer's edits\n"
+    link = tmp_path / "link.yaml"
+    link.symlink_to(tmp_path / "nowhere.yaml")
+    with pytest.raises(UsageError, match="symbolic link"):  # never written through a link
+        save_scenario(link, d)
+    assert not (tmp_path / "nowhere.yaml").exists()
+
+
+def test_a_title_is_one_plain_line(cop2016):
+    from sexting_triage.scenarios.save import scenario_text
+
+    d = engine.decide(cop2016, BASE)
+    text = scenario_text(d, title="Two\n lines\u202e reversed\x1b]0;x\x07 " + "x" * 400)
+    title = yaml.safe_load(text)["title"]
+    assert title.startswith("Two lines reversed x") and len(title) == 300
