@@ -343,3 +343,24 @@ def test_rules_show_lists_the_local_question(capsys, example):
     assert main(["rules", "show", "cop-2024", "--overlay", str(example), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert "school_setting" in [q["id"] for q in doc["questions"]]
+
+
+def test_a_titled_name_in_any_local_text_is_refused(tmp_path):
+    p = write(tmp_path, "actions:\n  - {to: full-investigation, text: Tell DS Patel at once.}\n"
+                        "  - {to: full-investigation, text: Tell the duty inspector at once.}\n")
+    with pytest.raises(InputError) as exc:
+        O.load_overlay(p)
+    got = exc.value.lines()
+    assert len(got) == 1 and "actions[0].text: `DS Patel` looks like a person's name" in got[0]
+
+
+def test_local_question_shapes_and_rule_ids_are_checked(tmp_path):
+    p = write(tmp_path, "questions:\n  - {id: pick, type: choice, text: Pick?, "
+                        "choices: [{id: a, label: A}]}\n"
+                        "  - {id: n, type: integer, text: N?, min: 5, max: 1}\n"
+                        "rules:\n  - id: immediate-safeguarding\n    when: 'pick == \"a\"'\n"
+                        "    reason: r\n    cite: [{source: CoP-current, section: x}]\n")
+    got = "\n".join(problems(p))
+    assert ":10:5: questions[pick]: a choice question needs at least two `choices`" in got
+    assert "questions[n].max: max (1) is below min (5)" in got
+    assert "`immediate-safeguarding` is a pathway or flag of the base" in got

@@ -157,12 +157,10 @@ def looks_like_person(text: str) -> str | None:
     capitalised word; two or more capitalised words in a row none of which is a service word
     (Team, Unit, Hub, Services, Police, Council, Safeguarding, ...); or an email address of the
     form first.last@ (use a team mailbox)."""
-    if _PERSONAL_EMAIL.search(text):
-        return "an email address of the form first.last@ names a person: give a team mailbox"
+    why = titled_person(text)
+    if why:
+        return why
     words = _WORD.findall(text)
-    for a, b in itertools.pairwise(words):
-        if a.lower().rstrip(".") in TITLES and _NAME_CASE.match(b.rstrip(".")):
-            return f"`{a} {b}` looks like a person's name: name the service or team instead"
     run: list[str] = []
     for w in [*words, ""]:
         bare = w.rstrip(".")
@@ -272,6 +270,10 @@ def _local_problems(doc: Located) -> list[Problem]:
         why = looks_like_person(data["force"])
         if why:
             out.append(doc.problem(("force",), why))
+    for loc, text in _local_texts(data):
+        why = titled_person(text)
+        if why:
+            out.append(doc.problem(loc, why))
     contacts = {c.get("id") for _, c in _items(data, "contacts")}
     for loc, a in _all_actions(data):
         if isinstance(a, dict) and isinstance(a.get("contact"), str) \
@@ -280,6 +282,34 @@ def _local_problems(doc: Located) -> list[Problem]:
             out.append(doc.problem((*loc, "contact"),
                                    f"unknown contact `{a['contact']}` (contacts: {known})"))
     return out
+
+
+def _local_texts(data: dict[str, Any]) -> list[tuple[PathKey, str]]:
+    """Every free text of the overlay other than its contacts (checked more strictly)."""
+    out: list[tuple[PathKey, str]] = []
+    for loc, a in _all_actions(data):
+        if isinstance(a, str):
+            out.append((loc, a))
+        elif isinstance(a, dict) and isinstance(a.get("text"), str):
+            out.append(((*loc, "text"), a["text"]))
+    for key, fields_ in (("questions", ("text", "help")), ("rules", ("reason", "headline"))):
+        for i, item in _items(data, key):
+            out += [((key, i, f), item[f]) for f in fields_ if isinstance(item.get(f), str)]
+    return out
+
+
+def titled_person(text: str) -> str | None:
+    """For any local text: a title followed by a capitalised word ("PC Morgan"), or an
+    email address of the form first.last@; roles ("the duty inspector") are fine."""
+    if _PERSONAL_EMAIL.search(text):
+        return "an email address of the form first.last@ names a person: give a team mailbox"
+    words = _WORD.findall(text)
+    for a, b in itertools.pairwise(words):
+        if a.lower().rstrip(".") in TITLES and _NAME_CASE.match(b.rstrip(".")) \
+                and _norm(b.rstrip(".")) not in SERVICE_WORDS:
+            return (f"`{a} {b}` looks like a person's name: name the role or team instead "
+                    "(e.g. the duty inspector)")
+    return None
 
 
 def _all_actions(data: dict[str, Any]) -> list[tuple[PathKey, Any]]:
@@ -341,6 +371,10 @@ def base_problems(base: R.RuleSet, bdata: dict[str, Any], ov: Overlay) -> list[P
         if rid in br:
             out.append(doc.problem(("rules", i, "id"), f"`{rid}` is a rule of the {where}: "
                                    "an overlay may only add, never redefine"))
+        elif rid in bp | bf:
+            out.append(doc.problem(("rules", i, "id"), f"`{rid}` is a pathway or flag of the "
+                                   f"{where}: a checklist names where each action comes from, "
+                                   "so a local rule needs an id of its own"))
     for key in data.get("sources") or {}:
         if key in bs:
             out.append(doc.problem(("sources", key), f"`{key}` is a source of the {where}: "
@@ -376,6 +410,11 @@ def base_problems(base: R.RuleSet, bdata: dict[str, Any], ov: Overlay) -> list[P
                 out.append(doc.problem(("rules", i, "cite", j, "source"),
                                        f"unknown source `{src}` (sources: "
                                        f"{', '.join(sorted(sources))})"))
+    # local questions' own shape (choices, ranges), located in the overlay file
+    from sexting_triage.semantics import choice_questions, integer_questions
+
+    own = Context(doc, {"questions": data.get("questions")})
+    out += [*choice_questions(own), *integer_questions(own)]
     # questions in merged order, for the conditions' domains and ask_when's earlier facts
     order, qproblems = _question_order(doc, bdata)
     out += qproblems
