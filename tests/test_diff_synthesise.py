@@ -163,3 +163,77 @@ def test_factoring_puts_the_common_part_first_and_keeps_the_meaning():
     assert C.to_text(cond) == 'x == "yes" and (y == "yes" or z == "yes")'
     assert C.to_text(factor([], {})) == "false"
     assert C.to_text(factor([{}], {})) == "true"
+
+
+# ----------------------------------------------------------------------------- large groups
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_diagram_fallback_is_exact_on_random_pairs(tmp_path_factory, data):
+    """With every group written from its decision diagram (as for groups too large to list
+    as cubes), each `when` still holds for exactly its situations."""
+    import sexting_triage.diff.synthesise as S
+
+    d = tmp_path_factory.mktemp("diagram")
+    old = load(d, _random_set(data.draw), "a.yaml")
+    new = load(d, _random_set(data.draw), "b.yaml")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(S, "MAX_CUBES", 0)
+        beh = behavioural(old, new)
+    joints = joint_situations(old, new, DOMAINS)
+    assert_exact(old, new, beh, [j for j in joints if _decides(old, j) and _decides(new, j)])
+
+
+def test_diagram_fallback_is_exact_on_the_bundled_pair(monkeypatch):
+    """The exact proof of test_bundled_when_conditions_are_proved_exact, for the diagram."""
+    import sexting_triage.diff.synthesise as S
+    from sexting_triage.analysis import Side, Space
+
+    monkeypatch.setattr(S, "MAX_CUBES", 0)
+    old, new, _ = bundled_pair()
+    beh = behavioural(old, new)
+    for g in [*beh.transitions, *beh.flag_changes]:
+        space = Space([Side(old), Side(new, conds=(C.parse(g.when),))])
+        inside = 0
+        for lab, agg in space.explore().items():
+            is_member = g.member(((lab[0][0], lab[0][1]), (lab[1][0], lab[1][1])))
+            assert lab[1][2][0] == is_member, (g.when, lab, agg.example)
+            inside += agg.count if is_member else 0
+        assert inside == g.count
+
+
+def _chain(tmp_path, k: int):
+    """A rule that needs one of each of k pairs: 2**k cubes, but a chain in the diagram."""
+    from rulesets_small import cite
+
+    def doc(on: bool) -> dict:
+        rules = [{"id": "base", "when": 'q0 != "no" or q0 == "no"', "pathway": "low",
+                  "reason": "b", "cite": cite()}]
+        if on:
+            rules.append({"id": "pairs", "pathway": "high", "reason": "p", "cite": cite(),
+                          "when": " and ".join(f'(q{2 * i} == "yes" or q{2 * i + 1} == "yes")'
+                                               for i in range(k))})
+        return {"id": "chain", "version": "1", "title": "t", "status": "draft",
+                "sources": {"SRC": {"title": "s", "date": "2020"}},
+                "questions": [{"id": f"q{i}", "text": f"Q{i}?"} for i in range(2 * k)],
+                "pathways": [{"id": p, "title": p, "summary": p} for p in ("high", "low")],
+                "precedence": ["high", "low"], "rules": rules}
+
+    return load(tmp_path, doc(False), "a.yaml"), load(tmp_path, doc(True), "b.yaml")
+
+
+def test_a_group_of_many_cubes_is_written_once_per_part(tmp_path):
+    """2**12 cubes took about a minute to merge; the diagram gives the conjunction of the
+    twelve pairs, each written once, and it is exact."""
+    import random
+
+    old, new = _chain(tmp_path, 12)
+    (g,) = behavioural(old, new).transitions
+    assert g.count == 5 ** 12 and g.when.count(" and (") == 11 and len(g.when) < 1200
+    cond = C.parse(g.when)
+    rnd = random.Random(7)
+    for _ in range(300):
+        answers = {f"q{i}": rnd.choice(["yes", "no", "unknown"]) for i in range(24)}
+        want = all("yes" in (answers[f"q{2 * i}"], answers[f"q{2 * i + 1}"]) for i in range(12))
+        assert C.evaluate(cond, answers) == want

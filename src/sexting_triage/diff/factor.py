@@ -1,13 +1,13 @@
-"""Write a union of cubes as a readable and/or condition (common parts first, independent
-parts as a conjunction), or, for a group too large to list, the decision diagram itself."""
+"""Write a union of cubes as a readable and/or condition: common parts first, independent
+parts as a conjunction, otherwise split on the literal most cubes share."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sexting_triage import conditions as C
-from sexting_triage.conditions import Cond, Value
+from sexting_triage.conditions import Cond
 from sexting_triage.diff.cubes import Cube, lit_cond
 
 if TYPE_CHECKING:
@@ -129,29 +129,3 @@ def _factor(cubes: list[dict[str, Cond]], order: dict[str, int]) -> Cond:
     if not outside:
         return left
     return _or([left, _factor(outside, order)])
-
-
-def diagram_text(node: Any, domains: dict[str, tuple[Value, ...]]) -> str:
-    """Fallback for very large groups: the decision diagram as nested conditions (exact)."""
-    memo: dict[int, Cond] = {}
-
-    def go(n: Any) -> Cond:
-        if n[0] in ("T", "F"):
-            return C.Const(n[0] == "T")
-        if id(n) in memo:
-            return memo[id(n)]
-        fact, kids = n
-        alts = []
-        for vals, child in kids:
-            sub = go(child)
-            if isinstance(sub, C.Const) and not sub.value:
-                continue
-            lit = lit_cond(fact, vals, domains[fact])
-            alts.append(lit if isinstance(sub, C.Const) else C.And((lit, sub)))
-        res: Cond = C.Const(False) if not alts else alts[0] if len(alts) == 1 else C.Or(
-            tuple(alts))
-        memo[id(n)] = res
-        return res
-
-    return C.to_text(go(node))
-

@@ -15,7 +15,8 @@ from typing import Any
 from sexting_triage.analysis import Space
 from sexting_triage.conditions import Cond
 from sexting_triage.diff.cubes import BOTTOM, Cube, cube_cond, full, merge, subset
-from sexting_triage.diff.factor import diagram_text, render
+from sexting_triage.diff.diagram import diagram_text
+from sexting_triage.diff.factor import render
 
 
 class Builder:
@@ -142,6 +143,11 @@ class Builder:
 
 
 
+# Above this many cubes, merging (quadratic in the cubes) and factoring would take too long on
+# a large rule file; the decision diagram is written out instead (exact, less polished).
+MAX_CUBES = 300
+
+
 def when_condition(space: Space, states: Any, member: Callable[[Any], bool],
                    simplify: bool = True) -> str:
     """A condition that holds for exactly the reachable situations whose label is a member."""
@@ -152,8 +158,8 @@ def when_condition(space: Space, states: Any, member: Callable[[Any], bool],
     if top == ("F",):
         return "false"
     try:
-        cubes = b.cubes(top)
-    except OverflowError:
+        cubes = b.cubes(top, MAX_CUBES)
+    except OverflowError:  # too many to simplify in seconds: the diagram, factored, exactly
         return diagram_text(top, space.domains)
     cubes = merge(cubes)
     if simplify and len(cubes) <= 60:
