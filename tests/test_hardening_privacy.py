@@ -188,15 +188,29 @@ def test_session_and_record_files_are_private(home: Path, capsys: pytest.Capture
         os.umask(old)
 
 
-def test_loosened_sessions_folder_is_tightened(home: Path, capsys: pytest.CaptureFixture[str],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_existing_sessions_folder_keeps_its_mode_and_a_new_one_is_private(
+        home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12.4: `--session-dir` names a folder someone chose (perhaps shared on purpose):
+    its mode is never changed; the session file in it is 0600. A missing folder is created
+    0700, even under umask 000."""
     sessions = home / "sessions"
     sessions.mkdir(mode=0o777)
     sessions.chmod(0o777)
     monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
     code, _, _ = cli(capsys, "triage", "--accessible", "--session-dir", str(sessions))
     assert code == 130
-    assert stat.S_IMODE(sessions.stat().st_mode) == 0o700
+    assert stat.S_IMODE(sessions.stat().st_mode) == 0o777
+    (saved,) = sessions.glob("*.json")
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    fresh = home / "made" / "sessions"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
+    old = os.umask(0)
+    try:
+        code, _, _ = cli(capsys, "triage", "--accessible", "--session-dir", str(fresh))
+    finally:
+        os.umask(old)
+    assert code == 130
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
 
 
 def test_listing_sessions_shows_no_answer_values(home: Path, capsys: pytest.CaptureFixture[str],

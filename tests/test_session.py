@@ -82,12 +82,41 @@ def test_create_makes_private_unique_files(folder, cop2016):
     assert data["answers"] == {}
 
 
-def test_wide_folder_is_tightened(tmp_path, cop2016):
+def test_existing_folder_keeps_its_mode_and_a_missing_one_is_made_0700(tmp_path, cop2016):
+    """Issue 12.4: `--session-dir` may be a shared folder someone chose: never chmod it.
+    A folder the tool creates is 0700; its files are 0600 either way."""
     folder = tmp_path / "s"
     folder.mkdir(mode=0o755)
     folder.chmod(0o755)
-    S.Session.create(folder, cop2016, "cop-2016")
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert stat.S_IMODE(s.path.stat().st_mode) == 0o600
+    assert "mode 0755" in (S.loose_folder(folder) or "")
+    old = os.umask(0)
+    try:
+        made = S.Session.create(tmp_path / "new" / "sessions", cop2016, "cop-2016")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(made.path.parent.stat().st_mode) == 0o700
+    assert S.loose_folder(made.path.parent) is None
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(S.SessionError, match="not a folder"):
+        S.ensure_dir(tmp_path / "file")
+
+
+@pytest.mark.parametrize("home", ["", "relative/home"])
+def test_empty_or_relative_home_is_not_used_for_sessions(monkeypatch, home):
+    """HOME="" made Path.home() "/" (and a relative HOME the working folder): the password
+    database's home folder is used instead."""
+    import pwd
+
+    monkeypatch.setenv("HOME", home)
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    expected = Path(pwd.getpwuid(os.getuid()).pw_dir) / ".local/state/sexting-triage/sessions"
+    assert S.default_dir() == expected
+    monkeypatch.setattr("pwd.getpwuid", lambda _uid: type("E", (), {"pw_dir": ""})())
+    with pytest.raises(S.SessionError, match="give the sessions folder with --session-dir"):
+        S.default_dir()
 
 
 def test_save_and_load_round_trip_holds_only_ids_and_values(folder, cop2016):
@@ -205,9 +234,9 @@ def test_resume_with_other_rules_is_refused_and_leaves_the_session(folder, cop20
     assert main(["triage", "--accessible", "--resume", str(s.path), "--rules", "cop-2016"]) == 130
 
 
-def test_lock_taken_on_a_file_already_unlinked_is_retried(folder, cop2016, monkeypatch):
-    """release() unlinks the lock file; a triage that locked the old file in that moment must
-    not think it holds the session while another holds the new lock file."""
+def test_lock_taken_on_a_file_replaced_meanwhile_is_retried(folder, cop2016, monkeypatch):
+    """A save (a new file) may take the session's name between our open and our flock: the
+    file we locked is then not the session, so the lock is taken again on the new one."""
     import fcntl
 
     s = S.Session.create(folder, cop2016, "cop-2016")
@@ -218,15 +247,89 @@ def test_lock_taken_on_a_file_already_unlinked_is_retried(folder, cop2016, monke
     def flock_then_swap(fd, op):
         real_flock(fd, op)
         calls.append(fd)
-        if len(calls) == 1:  # the lock file is replaced just after our first flock
-            s.lock_path.unlink()
-            s.lock_path.touch()
+        if len(calls) == 1:  # another process saves just after our first flock
+            S.atomic_write(s.path, s.path.read_bytes())
 
     monkeypatch.setattr(fcntl, "flock", flock_then_swap)
     s.lock()
     assert len(calls) == 2
-    assert os.fstat(s._lock).st_ino == os.stat(s.lock_path).st_ino
+    assert os.fstat(s._locks[0]).st_ino == os.stat(s.path).st_ino
     s.release()
+
+
+@pytest.mark.parametrize("how", ["symlink", "hardlink", "symlink-after-saves",
+                                 "hardlink-after-saves"])
+def test_lock_holds_across_symbolic_and_hard_links(folder, cop2016, tmp_path, how):
+    """Issue 12.4: the lock is on the file, not its name: a session reached through a
+    symbolic link or a hard link (made before the triage started) is in use too, before and
+    after the holder has saved (each save is a new file)."""
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    s.release()
+    other = tmp_path / "other-name.json"
+    if how.startswith("symlink"):
+        other.symlink_to(s.path)
+    else:
+        other.hardlink_to(s.path)
+    holder = S.load(s.path)
+    holder.lock()
+    if how.endswith("after-saves"):
+        for n in range(3):
+            holder.set_answers({"imagery": "yes", "youngest_age": 10 + n})
+    with pytest.raises(S.SessionError, match="in use by another triage"):
+        S.load(other).lock()
+    with pytest.raises(S.SessionError, match="in use by another triage"):
+        S.load(s.path).lock()
+    holder.release()
+    again = S.load(other)
+    again.lock()
+    again.release()
+
+
+def test_saving_through_a_symbolic_link_writes_the_session_file(folder, cop2016, tmp_path):
+    s = S.Session.create(folder, cop2016, "cop-2016")
+    s.release()
+    link = tmp_path / "link.json"
+    link.symlink_to(s.path)
+    via = S.load(link)
+    via.lock()
+    via.set_answers({"imagery": "no"})
+    via.release()
+    assert link.is_symlink()  # the link is not replaced by a copy
+    assert S.load(s.path).answers == {"imagery": "no"}
+
+
+def test_one_unreadable_session_never_breaks_the_list(folder, cop2016, monkeypatch):
+    """A FIFO, a folder, a dangling link, a link loop, bad JSON, a file the loader fails on
+    in an unexpected way: each is named as broken; the good session is listed; nothing
+    blocks."""
+    import signal
+
+    good = S.Session.create(folder, cop2016, "cop-2016")
+    good.release()
+    os.mkfifo(folder / "fifo.json")
+    (folder / "dir.json").mkdir()
+    (folder / "dangling.json").symlink_to(folder / "gone")
+    (folder / "loop.json").symlink_to(folder / "loop.json")
+    (folder / "bad.json").write_text("{")
+    (folder / "odd.json").write_text("{}")
+    real_load = S.load
+
+    def load(path):
+        if path.name == "odd.json":
+            raise OSError(5, "Input/output error")
+        return real_load(path)
+
+    monkeypatch.setattr(S, "load", load)
+    signal.alarm(20)
+    try:
+        found, broken = S.list_sessions(folder)
+    finally:
+        signal.alarm(0)
+    assert [x.path for x in found] == [good.path]
+    assert sorted(p.name for p, _ in broken) == ["bad.json", "dangling.json", "dir.json",
+                                                 "fifo.json", "loop.json", "odd.json"]
+    why = dict((p.name, w) for p, w in broken)
+    assert "named pipe" in why["fifo.json"] and "folder" in why["dir.json"]
 
 
 def test_sweep_removes_what_a_killed_triage_leaves(folder, cop2016):
@@ -243,5 +346,5 @@ def test_sweep_removes_what_a_killed_triage_leaves(folder, cop2016):
     orphan_lock.write_bytes(b"")
     removed = S.sweep(folder)
     assert sorted(removed) == sorted([old_tmp, orphan_lock])
-    assert fresh_tmp.exists() and live.lock_path.exists()  # held by a live triage
+    assert fresh_tmp.exists() and live.path.exists()
     live.release()

@@ -42,17 +42,26 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = 0o600) -> None:
+def atomic_write(path: Path, data: bytes, mode: int | None = 0o600,
+                 lock: bool = False) -> int | None:
     """Replace `path` with `data` atomically: a temporary file in the same folder, flushed and
     fsynced, then `os.replace`, then the folder fsynced. On failure the temporary file is
     removed, the previous file is left untouched and the OSError propagates.
 
     `mode` is the new file's permissions (0600 unless given; None: as any new file, by the
-    umask)."""
+    umask). With `lock`, the new file is flock()ed before it takes the name and its open,
+    locked descriptor is returned (the caller closes it): a session stays locked across its
+    saves, since each save is a new file."""
+    import fcntl
+
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    held: int | None = None
     try:
+        if lock:
+            held = os.dup(fd)
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), _default_mode() if mode is None else mode)
             fh.write(data)
@@ -62,8 +71,11 @@ def atomic_write(path: Path, data: bytes, mode: int | None = 0o600) -> None:
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if held is not None:
+            os.close(held)
         raise
     _fsync_dir(folder)
+    return held
 
 
 def _kind(mode: int) -> str | None:

@@ -7,7 +7,14 @@ copy or the new one, never half of each.
 
 A session holds only question ids and answer values, plus provenance (when it started, the
 tool version, and the rule set's id, version and sha256): no names, no free text. Files are
-mode 0600 in a folder of mode 0700.
+mode 0600; a sessions folder the tool creates is 0700 (an existing folder's mode is never
+changed: `loose_folder` says when it lets others in).
+
+While a triage uses a session, the session file itself is locked (flock on the open file,
+its st_dev/st_ino checked against the path), not a lock file beside it: a symbolic or hard
+link to the session is the same file and is refused as "in use". Each save is a new file,
+locked before it takes the name; the file first locked stays locked too, so a hard link made
+before the triage started cannot be resumed while it runs either.
 
 A session is pinned to the sha256 of its rule set. On resume with a changed rule set, the saved
 answers are checked again with `engine.walk`: answers the new rules no longer reach, or whose
@@ -29,8 +36,8 @@ from sexting_triage import __version__, files
 from sexting_triage.conditions import Value
 from sexting_triage.errors import InputError, Problem, TriageError
 from sexting_triage.ruleset import RuleSet
+from sexting_triage.serialize import SESSION_SCHEMA
 
-SESSION_SCHEMA = "sexting-triage/session/1"
 SUFFIX = ".json"
 
 
@@ -43,12 +50,31 @@ class SessionError(TriageError):
 # ----------------------------------------------------------------------------- files
 
 
+def home() -> Path:
+    """The user's home folder: $HOME if it is an absolute path, else the password database's
+    entry (an empty or relative HOME would put sessions in / or the working folder)."""
+    env = os.environ.get("HOME", "")
+    if env and os.path.isabs(env):
+        return Path(env)
+    try:
+        import pwd
+
+        entry = pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError, OSError):
+        entry = ""
+    if entry and os.path.isabs(entry):
+        return Path(entry)
+    raise SessionError("HOME is empty or not an absolute path, and the user has no home "
+                       "folder: give the sessions folder with --session-dir DIR")
+
+
 def state_dir() -> Path:
     """$XDG_STATE_HOME/sexting-triage, or ~/.local/state/sexting-triage (the XDG default).
 
-    A relative XDG_STATE_HOME is ignored, as the XDG specification asks."""
+    A relative XDG_STATE_HOME is ignored, as the XDG specification asks; so is an empty or
+    relative HOME (see home)."""
     base = os.environ.get("XDG_STATE_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "state"
+    root = Path(base) if base and os.path.isabs(base) else home() / ".local" / "state"
     return root / "sexting-triage"
 
 
@@ -57,24 +83,43 @@ def default_dir() -> Path:
 
 
 def ensure_dir(folder: Path) -> Path:
-    """Create the sessions folder (mode 0700) if needed; tighten it if we own it."""
+    """Create the sessions folder, mode 0700, if it is missing (its parents as any new
+    folder). An existing folder is used as it is: its mode is never changed."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if folder.stat().st_uid == os.getuid() and folder.stat().st_mode & 0o077:
-            folder.chmod(0o700)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise SessionError(f"cannot use {folder} as the sessions folder: it is not a "
+                               "folder") from None
     except OSError as exc:
         raise SessionError(f"cannot create the sessions folder {folder}: "
                            f"{exc.strerror or exc}") from None
     return folder
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically, mode 0600 (see files.atomic_write).
+def loose_folder(folder: Path) -> str | None:
+    """A warning when an existing sessions folder lets other users in (the files themselves
+    are 0600 either way), or None."""
+    try:
+        mode = folder.stat().st_mode & 0o777
+    except OSError:
+        return None
+    if mode & 0o077:
+        return (f"the sessions folder {folder} is mode {mode:04o}: other users can see which "
+                f"sessions exist (each file is readable only by you). `chmod 700 {folder}` "
+                "keeps them out.")
+    return None
+
+
+def atomic_write(path: Path, data: bytes, lock: bool = False) -> int | None:
+    """Replace `path` with `data` atomically, mode 0600 (see files.atomic_write; with `lock`
+    the new file's locked descriptor is returned).
 
     On any failure the previous file is left untouched and the error surfaces as
     SessionError with a plain message."""
     try:
-        files.atomic_write(Path(path), data, 0o600)
+        return files.atomic_write(Path(path), data, 0o600, lock=lock)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SessionError(f"could not save {path}: {reason}. The last saved copy (if any) "
@@ -127,11 +172,13 @@ class Session:
     updated: str | None = None
     finished: str | None = None
     tool: str = __version__
-    _lock: int | None = field(default=None, repr=False, compare=False)
+    # the locked descriptors: the file first locked, then the latest save's
+    _locks: list[int] = field(default_factory=list, repr=False, compare=False)
+    _real: Path | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def create(cls, folder: Path, rs: RuleSet, ref: str) -> Session:
-        """Start a session file in `folder` (created 0700 if needed) and write it at once."""
+        """Start a session file in `folder` (created 0700 if missing) and write it at once."""
         ensure_dir(folder)
         sweep(folder)
         started = utc_now()
@@ -147,46 +194,58 @@ class Session:
 
     @property
     def lock_path(self) -> Path:
+        """Where earlier versions kept a lock file (swept when nobody holds it)."""
         return self.path.with_name(f".{self.path.name}.lock")
 
+    @property
+    def locked(self) -> bool:
+        return bool(self._locks)
+
+    def target(self) -> Path:
+        """The file saves replace: the session file itself, through any symbolic link."""
+        return self._real or Path(os.path.realpath(self.path))
+
     def lock(self) -> None:
-        """Hold an advisory lock while a triage uses this session, so the same session is
-        never continued in two terminals at once (the kernel drops it if the process dies)."""
+        """Hold an advisory lock on the session file while a triage uses it, so the same
+        session is never continued in two terminals at once, under any name (the kernel
+        drops it if the process dies)."""
         import fcntl
 
-        if self._lock is not None:
+        if self._locks:
             return
         for _ in range(5):
+            real = Path(os.path.realpath(self.path))
             try:
-                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError:
-                return  # best effort: a folder we cannot write to is reported by the next save
+                fd = os.open(real, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            except OSError as exc:
+                raise SessionError(f"cannot open {self.path}: {exc.strerror or exc}") from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 os.close(fd)
                 raise SessionError(f"{self.path} is in use by another triage: finish or stop "
                                    "that one first") from None
-            # release() unlinks the lock file: if the file we locked is no longer the one at
-            # lock_path, another triage may hold the new one, so try again with that
+            # a save (a new file) may have taken the name between open and flock: then the
+            # file we locked is not the session any more, so lock the one that is
             try:
-                current = os.stat(self.lock_path).st_ino
-            except FileNotFoundError:
-                current = None
-            if current == os.fstat(fd).st_ino:
-                self._lock = fd
+                now = os.stat(real)
+            except OSError:
+                now = None
+            held = os.fstat(fd)
+            if now is not None and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+                self._locks = [fd]
+                self._real = real
                 return
             os.close(fd)
-        raise SessionError(f"could not lock {self.path}: another triage keeps taking it; try "
+        raise SessionError(f"could not lock {self.path}: another triage keeps saving it; try "
                            "again")
 
     def release(self) -> None:
         """Drop the lock (the session file stays, to be resumed)."""
-        if self._lock is not None:
+        for fd in self._locks:
             with contextlib.suppress(OSError):
-                self.lock_path.unlink()
-            os.close(self._lock)
-            self._lock = None
+                os.close(fd)
+        self._locks = []
 
     def as_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -205,7 +264,13 @@ class Session:
         """Write the whole session atomically (called after every answer)."""
         self.updated = iso(utc_now())
         data = json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
-        atomic_write(self.path, data.encode("utf-8"))
+        held = atomic_write(self.target(), data.encode("utf-8"), lock=self.locked)
+        if held is not None:
+            # keep the first file locked (a hard link made to it earlier), and the new one
+            for fd in self._locks[1:]:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self._locks = [self._locks[0], held]
 
     def set_answers(self, answers: dict[str, Value]) -> None:
         self.answers = dict(answers)
@@ -218,7 +283,7 @@ class Session:
     def remove(self) -> None:
         """Delete the session file (a finished triage) and its lock."""
         with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+            self.target().unlink()
         self.release()
 
     @property
@@ -308,14 +373,20 @@ def list_sessions(folder: Path) -> tuple[list[Session], list[tuple[Path, str]]]:
     Leftovers of killed triages are swept away first (see sweep)."""
     found: list[Session] = []
     broken: list[tuple[Path, str]] = []
-    if not folder.is_dir():
+    try:
+        if not folder.is_dir():
+            return found, broken
+        sweep(folder)
+        names = sorted(folder.glob(f"*{SUFFIX}"))
+    except OSError:
         return found, broken
-    sweep(folder)
-    for path in sorted(folder.glob(f"*{SUFFIX}")):
+    for path in names:
         try:
             found.append(load(path))
         except TriageError as exc:
             broken.append((path, exc.lines()[0]))
+        except (OSError, ValueError) as exc:  # never one file's fault for the whole list
+            broken.append((path, str(exc) or type(exc).__name__))
     found.sort(key=lambda s: (s.started, s.path.name))
     return found, broken
 
