@@ -331,3 +331,15 @@ def test_hostile_json_is_an_input_error(tmp_path, capsys, body):
     assert main(["record", "verify", str(p)]) == 2
     err = capsys.readouterr().err
     assert "not a decision record" in err and "Traceback" not in err
+
+
+def test_show_gives_the_officer_decision_and_signature(cop2016, tmp_path, capsys):
+    d = decide(cop2016, ANSWERS)
+    other = next(p for p in cop2016.pathways if p != d.pathway)
+    rec = records.build(d, officer={"decision": other, "reason": "facts-disputed"})
+    p = write(tmp_path, rec)
+    for fmt in ("text", "markdown", "html"):
+        assert main(["record", "show", str(p), "--format", fmt, "--no-color"]) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert f"chose {other} instead" in out and "facts are disputed" in out
+        assert "not signed" in out

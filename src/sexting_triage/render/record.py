@@ -51,17 +51,38 @@ def _cites(reason: dict[str, Any]) -> list[str]:
     return out
 
 
+def _officer(rec: dict[str, Any]) -> str:
+    o = rec.get("officer")
+    if o is None:
+        return "not recorded"
+    o = _d(o)
+    why = f" ({_s(o.get('reason_text') or o.get('reason'))})" if o.get("reason") else ""
+    if o.get("agrees") is True:
+        return f"agrees with the recommendation{why}"
+    return f"chose {_s(o.get('pathway'))} instead{why}"
+
+
+def _signature(rec: dict[str, Any]) -> str:
+    sig = rec.get("signature")
+    if sig is None:
+        return "not signed"
+    return (f"{_s(_d(sig).get('alg'))} signature by key {_s(_d(sig).get('key_id'))} (check it "
+            "with `sexting-triage record verify --public-key KEY`)")
+
+
 def _facts(rec: dict[str, Any], intact: bool) -> list[tuple[str, str]]:
     rules = _d(rec.get("rules"))
     tool = _d(rec.get("tool"))
     return [
         ("Incident reference", _s(rec.get("incident_ref") or "none given")),
+        ("Officer's decision", _officer(rec)),
         ("Made (UTC)", _s(rec.get("created"))),
         ("Rule set", f"{_s(rules.get('id'))} {_s(rules.get('version'))}: "
                      f"{_s(rules.get('title'))}"),
         ("Rule set sha256", _s(rules.get("sha256"))),
         ("Tool", f"sexting-triage {_s(tool.get('version'))}"),
         ("Record sha256", _s(rec.get("sha256"))),
+        ("Signature", _signature(rec)),
         ("Integrity", "the content matches its sha256" if intact else
          "WARNING: the content does not match its sha256 (changed after it was written); "
          "run `sexting-triage record verify`"),
