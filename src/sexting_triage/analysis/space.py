@@ -352,12 +352,25 @@ class Space:
                         ls[k] = tab.subst(s, fact, value)
                 stops = tuple(ls)
         rr = ix.rule_reads
+        settled = False  # whether some rule's condition became true or false
         if open_:
-            open_ = tuple((n, tab.subst(c, fact, value)) if fact in rr[n] else (n, c)
-                          for n, c in open_)
+            lo = list(open_)
+            for k, (n, c) in enumerate(lo):
+                if fact in rr[n]:
+                    c2 = tab.subst(c, fact, value)
+                    if c2 != c:
+                        lo[k] = (n, c2)
+                        settled = settled or c2 < 2
+            open_ = tuple(lo)
         if pas:
-            pas = tuple((n, tab.subst(c, fact, value)) if fact in rr[n] else (n, c)
-                        for n, c in pas)
+            lp = list(pas)
+            for k, (n, c) in enumerate(lp):
+                if fact in rr[n]:
+                    c2 = tab.subst(c, fact, value)
+                    if c2 != c:
+                        lp[k] = (n, c2)
+                        settled = settled or c2 < 2
+            pas = tuple(lp)
         cr = ix.cond_readers.get(fact) if conds else None  # blank states carry none
         if cr:
             lc = list(conds)
@@ -366,7 +379,8 @@ class Space:
             conds = tuple(lc)
         self.meter.spend(1 + len(open_) + len(pas) + len(conds) + len(asks) // 8)
         st = (stopped, asks, stops, best, flags, open_, pas, conds)
-        st, _ = self._settle(i, st, fired)
+        if settled:
+            st, _ = self._settle(i, st, fired)
         if qi is not None and not stopped:
             st = self._check_stops(i, st, qi, fired)
         return st
