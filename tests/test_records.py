@@ -343,3 +343,56 @@ def test_show_gives_the_officer_decision_and_signature(cop2016, tmp_path, capsys
         out = " ".join(capsys.readouterr().out.split())
         assert f"chose {other} instead" in out and "facts are disputed" in out
         assert "not signed" in out
+
+
+# ----------------------------------------------------------------------------- record notes
+
+
+@pytest.fixture
+def notes_renderer(monkeypatch):
+    """A stand-in for render.notes (written elsewhere): records what it was given."""
+    import sys
+    import types
+
+    seen = []
+    mod = types.ModuleType("sexting_triage.render.notes")
+
+    def render_notes(record, fmt):
+        seen.append((record["sha256"], fmt))
+        return f"# Case notes ({fmt})\n{record['incident_ref']}\n"
+
+    mod.render_notes = render_notes
+    monkeypatch.setitem(sys.modules, "sexting_triage.render.notes", mod)
+    return seen
+
+
+def test_record_notes_to_stdout_and_to_a_new_private_file(rec, tmp_path, capsys,
+                                                          notes_renderer):
+    p = write(tmp_path, rec)
+    assert main(["record", "notes", str(p), "--format", "html"]) == 0
+    assert capsys.readouterr().out == "# Case notes (html)\nCAD-77/26\n"
+    out = tmp_path / "notes.md"
+    assert main(["record", "notes", str(p), "--output", str(out)]) == 0
+    assert "case notes written to" in capsys.readouterr().err
+    assert out.read_text() == "# Case notes (markdown)\nCAD-77/26\n"
+    assert (out.stat().st_mode & 0o777) == 0o600
+    assert notes_renderer == [(rec["sha256"], "html"), (rec["sha256"], "markdown")]
+    # never written over; never through a link; a bad format is a usage error
+    assert main(["record", "notes", str(p), "--output", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    link = tmp_path / "link.md"
+    link.symlink_to(tmp_path / "elsewhere.md")
+    assert main(["record", "notes", str(p), "--output", str(link)]) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert not (tmp_path / "elsewhere.md").exists()
+    assert main(["record", "notes", str(p), "--format", "pdf"]) == 2
+
+
+def test_record_notes_without_the_renderer_says_so(rec, tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sexting_triage.render.notes", None)
+    p = write(tmp_path, rec)
+    assert main(["record", "notes", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "case notes are not available" in err and "Traceback" not in err
