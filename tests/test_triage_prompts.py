@@ -37,7 +37,10 @@ def num(n: int) -> str:
 # Example 1 of the domain brief (two 15-year-olds, nothing aggravating), in question order.
 START = YES + YES + num(15)
 INDICATORS = NO * 7  # adult .. sexual_acts (immediate_risk is asked before them)
-PROPORTIONATE = START + NO + INDICATORS + pick(1) + NO + NO + NO
+# then taken without consent, sharing extent, shared without consent, malice, previous
+PROPORTIONATE = START + NO + INDICATORS + NO + pick(1) + NO + NO + NO
+AGREE = ENTER  # the officer's decision: "I agree" is first
+DONE = ENTER + AGREE  # confirm the review, then agree
 
 
 @pytest.fixture
@@ -59,16 +62,23 @@ def run(keys: str, *args: str) -> int:
         return main(["triage", "--no-color", *args])
 
 
+def screen(capsys) -> str:
+    """What the officer saw: the questions (on the terminal: stderr here, as stdout is not
+    a terminal) and then the result (stdout)."""
+    out, err = capsys.readouterr()
+    return err + out
+
+
 def record_of(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
 def test_whole_triage_every_question_type(state, tmp_path, capsys):
     rec = tmp_path / "r.json"
-    assert run(PROPORTIONATE + ENTER, "--record", str(rec), "--incident-ref", "CAD-1234/26") == 0
-    out = capsys.readouterr().out
+    assert run(PROPORTIONATE + DONE, "--record", str(rec), "--incident-ref", "CAD-1234/26") == 0
+    out = screen(capsys)
     assert "Do not look at the image to answer this" in out  # help shown with the question
-    assert "Question 15" in out
+    assert "Question 16 of about 16" in out
     assert "REVIEW YOUR ANSWERS" in out
     assert "RECOMMENDED PATHWAY: Proportionate" in out
     data = record_of(rec)
@@ -90,9 +100,9 @@ def test_integer_range_is_validated(state, tmp_path, capsys):
 
 
 def test_urgent_flag_shown_at_once_and_again_at_the_end(state, capsys):
-    keys = START + YES + INDICATORS + pick(1) + NO + NO + NO + ENTER
+    keys = START + YES + INDICATORS + NO + pick(1) + NO + NO + NO + DONE
     assert run(keys) == 0
-    out = capsys.readouterr().out
+    out = screen(capsys)
     first = out.index("URGENT: A child is at immediate risk")
     assert first < out.index("Question 5")  # before the next question
     assert out.count("URGENT: A child is at immediate risk") == 2
@@ -102,9 +112,9 @@ def test_urgent_flag_shown_at_once_and_again_at_the_end(state, capsys):
 
 
 def test_why_explains_in_the_guidances_words_with_sources(state, capsys):
-    keys = START + WHY + PROPORTIONATE[len(START):] + ENTER
+    keys = START + WHY + PROPORTIONATE[len(START):] + DONE
     assert run(keys) == 0
-    out = capsys.readouterr().out
+    out = screen(capsys)
     why = out[out.index("WHY THIS QUESTION"):out.index("Question 5")]
     assert "Source: UKCCIS-2016" in why and "It can raise: A child is at immediate risk" in why
     # plain words from the guidance: never a condition or a rule or fact id
@@ -115,10 +125,10 @@ def test_back_and_change_drops_answers_no_longer_reached(state, tmp_path, capsys
     rec = tmp_path / "r.json"
     # Q1 yes, Q2 yes, then back at Q3 (a text field: type `back`), back again at Q2, and
     # change Q1 to no: everything after it is no longer asked.
-    keys = YES + YES + "back" + ENTER + BACK + NO + ENTER
+    keys = YES + YES + "back" + ENTER + BACK + NO + DONE
     # At Q2 the pointer starts on its current answer (Yes), so Back is 4 down from there.
     assert run(keys, "--record", str(rec)) == 0
-    out = capsys.readouterr().out
+    out = screen(capsys)
     assert "was removed: that question no longer applies" in out
     assert "Outside this guidance" in out
     assert record_of(rec)["answers"] == {"imagery": "no"}
@@ -127,21 +137,21 @@ def test_back_and_change_drops_answers_no_longer_reached(state, tmp_path, capsys
 def test_back_then_forward_keeps_later_answers_preselected(state, tmp_path, capsys):
     rec = tmp_path / "r.json"
     # At Q4 go back to Q3 (15 prefilled), Enter keeps it, then Q4 is asked again.
-    keys = START + BACK + ENTER + PROPORTIONATE[len(START):] + ENTER
+    keys = START + BACK + ENTER + PROPORTIONATE[len(START):] + DONE
     assert run(keys, "--record", str(rec)) == 0
     assert record_of(rec)["answers"]["youngest_age"] == 15
-    assert capsys.readouterr().out.count("Question 4\n") == 2
+    assert screen(capsys).count("Question 4 of about") == 2
 
 
 def test_review_edit_changes_an_answer_and_asks_what_is_new(state, tmp_path, capsys):
     rec = tmp_path / "r.json"
     # Review: Confirm, separator, then one entry per answer; answer 11 is sexual_acts.
     # Changing it to yes makes atypical_or_violent reached: it is asked, then review again.
-    keys = PROPORTIONATE + pick(11) + UP + ENTER + NO + ENTER  # pointer starts on "No"
+    keys = PROPORTIONATE + pick(11) + UP + ENTER + NO + DONE  # pointer starts on "No"
     assert run(keys, "--record", str(rec)) == 0
     answers = record_of(rec)["answers"]
     assert answers["sexual_acts"] == "yes" and answers["atypical_or_violent"] == "no"
-    out = capsys.readouterr().out
+    out = screen(capsys)
     assert out.count("REVIEW YOUR ANSWERS") == 2
 
 
@@ -169,11 +179,11 @@ def test_resume_continues_at_the_next_question(state, tmp_path, capsys):
     assert run(START + CTRL_C, "--keep-session") == 130
     path = Path(re.search(r"--resume (\S+)", capsys.readouterr().err).group(1))
     rec = tmp_path / "r.json"
-    assert run(PROPORTIONATE[len(START):] + ENTER, "--resume", str(path),
+    assert run(PROPORTIONATE[len(START):] + DONE, "--resume", str(path),
                "--record", str(rec)) == 0
-    out = capsys.readouterr().out
+    out = screen(capsys)
     assert "Resuming the triage" in out and "with 3 answer(s)" in out
-    assert "Question 4" in out and "Question 3\n" not in out
+    assert "Question 4 of about" in out and "Question 3 of" not in out
     assert record_of(rec)["answers"]["youngest_age"] == 15
     assert not path.exists()
 
@@ -183,7 +193,7 @@ def test_resume_after_rule_set_change(state, tmp_path, capsys):
     rules.write_text((ROOT / "rules" / "cop-2016.yaml").read_text())
     # sexual_acts unknown, shared only with the intended recipient, not without consent;
     # stop at malicious_intent.
-    keys = START + NO + NO * 6 + UNKNOWN + pick(1) + NO + CTRL_C
+    keys = START + NO + NO * 6 + UNKNOWN + NO + pick(1) + NO + CTRL_C
     assert run(keys, "--rules", str(rules)) == 130
     path = Path(re.search(r"--resume (\S+)", capsys.readouterr().err).group(1))
     saved = json.loads(path.read_text())
@@ -197,8 +207,8 @@ def test_resume_after_rule_set_change(state, tmp_path, capsys):
 
     rec = tmp_path / "r.json"
     # Only new questions: atypical_or_violent (now reached), then malicious, previous.
-    assert run(NO + NO + NO + ENTER, "--resume", str(path), "--record", str(rec)) == 0
-    out = capsys.readouterr().out
+    assert run(NO + NO + NO + DONE, "--resume", str(path), "--record", str(rec)) == 0
+    out = screen(capsys)
     assert "The rule set has changed since this session was saved" in out
     assert "was dropped: the question is no longer asked" in out
     assert out.count("Question ") == 3
@@ -234,12 +244,12 @@ def test_record_is_never_overwritten(state, tmp_path, capsys):
 
 
 def test_keep_session_and_list_sessions(state, capsys):
-    assert run(PROPORTIONATE + ENTER, "--keep-session") == 0
+    assert run(PROPORTIONATE + DONE, "--keep-session") == 0
     assert run(START + CTRL_C) == 130
     capsys.readouterr()
     assert main(["triage", "--list-sessions"]) == 0
     out = capsys.readouterr().out
-    assert "cop-2016 1.0.0" in out
+    assert "cop-2016 1." in out
     lines = [ln for ln in out.splitlines() if ln.startswith("20")]
     assert len(lines) == 1 and lines[0].split()[3] == "3"  # only the unfinished one
     assert "1 finished session(s)" in out
@@ -257,7 +267,7 @@ def test_session_dir_option(state, tmp_path, capsys):
 def test_save_scenario(state, tmp_path, capsys):
     pytest.importorskip("sexting_triage.scenario")
     target = tmp_path / "case.yaml"
-    assert run(PROPORTIONATE + ENTER, "--save-scenario", str(target)) == 0
+    assert run(PROPORTIONATE + DONE, "--save-scenario", str(target)) == 0
     assert "proportionate-response" in target.read_text()
 
 
@@ -310,3 +320,56 @@ def test_list_sessions_and_record_commands_do_not_load_questionary(state, tmp_pa
     r = subprocess.run([sys.executable, "-c", code, str(example)], capture_output=True,
                        text=True, env={**os.environ, "XDG_STATE_HOME": str(tmp_path)})
     assert r.returncode == 0, r.stderr
+
+
+def test_questions_go_to_the_terminal_and_only_the_result_to_stdout(state, capsys):
+    assert run(PROPORTIONATE + DONE) == 0
+    out, err = capsys.readouterr()
+    assert "Question 1 of about" in err and "REVIEW YOUR ANSWERS" in err
+    assert "Question" not in out and "REVIEW" not in out
+    assert out.lstrip().startswith("RECOMMENDED PATHWAY: Proportionate")
+
+
+def test_the_officer_records_another_pathway_with_a_reason_from_the_list(state, tmp_path,
+                                                                         capsys):
+    from sexting_triage import records
+
+    rec = tmp_path / "r.json"
+    # another pathway (the 2nd option: the first other pathway), then the 3rd reason
+    keys = PROPORTIONATE + ENTER + pick(1) + pick(2)
+    assert run(keys, "--record", str(rec)) == 0
+    err = capsys.readouterr().err
+    assert "Your decision: you chose another pathway" in err
+    officer = record_of(rec)["officer"]
+    assert officer["agrees"] is False and officer["pathway"] != "proportionate-response"
+    assert officer["reason"] == list(records.OFFICER_REASONS)[2]
+    assert main(["record", "verify", str(rec)]) == 0
+
+
+def test_the_officer_agrees(state, tmp_path, capsys):
+    rec = tmp_path / "r.json"
+    assert run(PROPORTIONATE + DONE, "--record", str(rec)) == 0
+    officer = record_of(rec)["officer"]
+    assert officer["agrees"] is True and officer["decision"] == "agree"
+    assert "Your decision: you agree with the recommendation." in capsys.readouterr().err
+
+
+def test_one_path_for_two_outputs_is_refused_before_anything(state, tmp_path, capsys):
+    target = tmp_path / "x.json"
+    assert main(["triage", "--record", str(target), "--save-scenario", str(target)]) == 2
+    assert not target.exists()
+    assert not state.exists() or list(state.iterdir()) == []
+
+
+def test_a_superseded_edition_warns_naming_the_current_one(state, capsys):
+    assert run(PROPORTIONATE + DONE) == 0
+    err = capsys.readouterr().err
+    assert "warning: rule set cop-2016" in err and "superseded" in err
+    assert "the current edition is cop-2024" in err
+
+
+def test_resume_hint_keeps_every_option(state, tmp_path, capsys):
+    rec = tmp_path / "r.json"
+    assert run(START + CTRL_C, "--record", str(rec), "--keep-session") == 130
+    hint = re.search(r"To continue: (.*)", capsys.readouterr().err).group(1)
+    assert f"--record {rec}" in hint and "--no-color" in hint and "--keep-session" in hint

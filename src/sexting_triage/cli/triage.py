@@ -1,12 +1,15 @@
 """`sexting-triage triage`: the interactive triage for first responders.
 
 The loop (`Triage`) is front-end neutral: it asks through a prompter (arrow keys from
-prompts.py, or the plain numbered prompter from accessible.py), saves the session after every
-answer, shows an urgent flag the moment the engine says it is certain, lets the responder go
-back and change any answer (dropping answers no longer reached, with a notice), and ends with
-a review screen before the result. Rule logic lives only in the engine.
+prompt.arrows, or the plain numbered prompter from prompt.accessible) what the questionnaire
+controller says to ask, saves the session after every answer, shows an urgent flag the moment
+the controller says it is certain, lets the responder go back and change any answer, and ends
+with a review screen, the result, and the officer's own decision. Rule logic lives only in
+the engine and the controller.
 
-questionary is imported inside the command, never at module level, to keep startup fast.
+Questions, menus and narration go to the terminal (`prompt.terminal_stream`); only the result
+goes to stdout, so `sexting-triage triage > result.txt` works. questionary is imported only
+when the first menu is drawn, to keep start-up fast.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from sexting_triage.errors import EXIT_INTERRUPTED, NotInteractive, TriageError,
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sexting_triage.accessible import Prompter
     from sexting_triage.conditions import Value
     from sexting_triage.engine import Decision
+    from sexting_triage.prompt.accessible import Prompter
     from sexting_triage.ruleset import Question, RuleSet
     from sexting_triage.session import Session
 
@@ -106,7 +109,7 @@ class Triage:
 
     def run(self) -> Decision:
         """Ask until every reached question is answered and the review is confirmed."""
-        from sexting_triage.accessible import BACK, WHY, Nav, ReviewItem
+        from sexting_triage.prompt.accessible import BACK, WHY, Nav, ReviewItem
         from sexting_triage.render.terminal import why_asked
 
         q = self.q.current
@@ -123,8 +126,9 @@ class Triage:
                 q, revisiting = self.rs.question(choice), False
                 continue
             prev = self.q.previous(q.id)
-            reply = self.prompter.ask(q, self.q.progress(q.id).number, self.answers.get(q.id),
-                                      prev is not None)
+            progress = self.q.progress(q.id)
+            reply = self.prompter.ask(q, progress.number, self.answers.get(q.id),
+                                      prev is not None, about=progress.about)
             if reply == WHY:
                 self.con.print()
                 why_asked(self.con, self.rs, q.id)
@@ -170,9 +174,14 @@ def _list_sessions(folder: Path, no_color: bool) -> None:
         warn(f"{path}: cannot be read ({why})")
 
 
+# Options given to the triage that a resume must repeat (set by the command: the hint then
+# keeps every original option, outputs and the way of asking alike).
+_KEEP: list[str] = []
+
+
 def _resume_command(sess: Session, record: Path | None, incident_ref: str | None,
                     save_scenario: Path | None) -> str:
-    """The exact command that continues a session with the same outputs."""
+    """The exact command that continues a session with the same outputs and options."""
     cmd = sess.command
     if record is not None:
         cmd += f" --record {shlex.quote(str(record))}"
@@ -180,6 +189,8 @@ def _resume_command(sess: Session, record: Path | None, incident_ref: str | None
         cmd += f" --incident-ref {shlex.quote(incident_ref)}"
     if save_scenario is not None:
         cmd += f" --save-scenario {shlex.quote(str(save_scenario))}"
+    for opt in _KEEP:
+        cmd += f" {opt}"
     return cmd
 
 
@@ -231,15 +242,15 @@ def triage_command(
             raise UsageError("--incident-ref goes into the decision record: give --record FILE "
                              "as well")
         records.check_incident_ref(incident_ref)
+    from sexting_triage import files
+
+    files.check_output_paths({"--record": record, "--save-scenario": save_scenario})
     if record is not None:
         records.check_target(record)
-    if save_scenario is not None:
-        import importlib.util
-
-        if importlib.util.find_spec("sexting_triage.scenario") is None:
-            raise UsageError("--save-scenario is not available in this version of the tool")
-        if save_scenario.exists():
-            raise UsageError(f"{save_scenario} already exists: choose another file name")
+    if save_scenario is not None and save_scenario.exists():
+        raise UsageError(f"{save_scenario} already exists: choose another file name")
+    _KEEP[:] = [opt for opt, on in (("--accessible", accessible), ("--no-color", no_color),
+                                    ("--keep-session", keep_session)) if on]
     plain, explicit = accessible_requested(accessible)
     if not stdin_is_interactive() and not explicit:
         raise NotInteractive(
@@ -248,9 +259,13 @@ def triage_command(
             "line, use `sexting-triage triage --accessible`.")
 
     from sexting_triage import loader
+    from sexting_triage.cli import warn_if_not_current
+    from sexting_triage.prompt import terminal_stream
     from sexting_triage.render.terminal import console, text
 
-    con = console(no_color=no_color or plain)
+    stream = terminal_stream()
+    con = console(file=stream, no_color=no_color or plain)
+    out = con if stream is sys.stdout else console(no_color=no_color or plain)
     if plain:
         con.soft_wrap = True  # whole lines: a screen reader or braille display wraps them
     if resume is not None:
@@ -264,6 +279,7 @@ def triage_command(
         except TriageError as exc:
             raise _cannot_resume(resume, rules, exc) from None
         sess.lock()  # the same session is never continued in two terminals at once
+        warn_if_not_current(rs)
         restored, dropped = Questionnaire.restore(rs, sess.answers)
         answers = restored.answers
         lost = f" ({len(dropped)} saved answer(s) dropped: see below)" if dropped else ""
@@ -285,17 +301,19 @@ def triage_command(
     else:
         ref = rules if rules is not None else loader.default_id()
         rs = loader.resolve(ref)
+        warn_if_not_current(rs)
         sess = S.Session.create(folder, rs, S.rules_ref(ref, rs, loader.bundled_paths()))
         answers = {}
 
     if plain:
-        from sexting_triage.accessible import PlainPrompter
+        from sexting_triage.prompt.accessible import PlainPrompter
 
         prompter: Prompter = PlainPrompter(con, sys.stdin)
     else:
-        from sexting_triage.prompts import ArrowPrompter
+        from sexting_triage.prompt.arrows import ArrowPrompter
 
-        prompter = ArrowPrompter(con, no_color=no_color or "NO_COLOR" in os.environ)
+        prompter = ArrowPrompter(con, no_color=no_color or "NO_COLOR" in os.environ,
+                                 stream=stream)
 
     triage = Triage(rs, prompter, con, save=sess.set_answers, answers=answers)
     _stop_on_signals()
@@ -308,6 +326,13 @@ def triage_command(
                            "saved after each one; Ctrl-C stops and tells you how to continue.",
                            "dim"))
         d = triage.run()
+        con.file.flush()
+        if out is not con:
+            con.print(text("The result is written to standard output.", "dim"))
+        out.print()
+        terminal_decision(out, d)
+        out.file.flush()
+        officer = _officer_decision(prompter, con, d)
     except S.SessionError as exc:
         # disk full, folder made read-only: the last good session file is still there
         raise S.SessionError(f"{exc} When that is fixed, continue with: "
@@ -320,7 +345,7 @@ def triage_command(
     finally:
         sess.release()
 
-    _finish(con, d, sess, record, incident_ref, save_scenario, keep_session)
+    _finish(con, d, sess, record, incident_ref, save_scenario, keep_session, officer)
 
 
 def _same_rules(path: Path, sess: Session, pinned: RuleSet, given: RuleSet, ref: str) -> None:
@@ -393,19 +418,54 @@ def _interrupted(sess: Session, triage: Triage, eof: bool, record: Path | None,
             break
 
 
+def terminal_decision(con: Console, d: Decision) -> None:
+    from sexting_triage.render import terminal
+
+    terminal.decision(con, d)
+
+
+def _officer_decision(prompter: Prompter, con: Console, d: Decision
+                      ) -> dict[str, str] | None:
+    """The officer says whether they agree with the recommendation or chose another pathway,
+    and why, from the fixed list (never free text). None when input ended before it."""
+    from sexting_triage import records
+    from sexting_triage.render.terminal import text
+
+    rs = d.ruleset
+    here = rs.pathways[d.pathway].title
+    options = [(records.AGREE, f"I agree: {here}")]
+    options += [(pid, f"I chose another pathway: {p.title}")
+                for pid, p in rs.pathways.items() if pid != d.pathway]
+    con.print()
+    try:
+        choice = prompter.choose("YOUR DECISION: do you agree with the recommended pathway?",
+                                 options)
+        reason = None
+        if choice != records.AGREE:
+            reason = prompter.choose("Why did you choose another pathway?",
+                                     list(records.OFFICER_REASONS.items()))
+    except EOFError:
+        con.print(text("Input ended: your own decision was not recorded.", "italic"))
+        return None
+    chosen = here if choice == records.AGREE else rs.pathways[choice].title
+    said = "agree with the recommendation" if choice == records.AGREE else (
+        f"chose another pathway ({chosen}): {records.OFFICER_REASONS[reason or '']}")
+    con.print(text(f"Your decision: you {said}.", "bold"))
+    return {"decision": choice, **({"reason": reason} if reason else {})}
+
+
 def _finish(con: Console, d: Decision, sess: Session, record: Path | None,
-            incident_ref: str | None, save_scenario: Path | None, keep: bool) -> None:
-    """The result screen, then the record and scenario, then the session file is removed."""
+            incident_ref: str | None, save_scenario: Path | None, keep: bool,
+            officer: dict[str, str] | None = None) -> None:
+    """After the result and the officer's decision: the record and scenario, then the
+    session file is removed."""
     from sexting_triage import records
     from sexting_triage.errors import TriageError
-    from sexting_triage.render import terminal
     from sexting_triage.session import iso, utc_now
 
-    con.print()
-    terminal.decision(con, d)
     try:
         if record is not None:
-            records.write(record, records.build(d, incident_ref))
+            records.write(record, records.build(d, incident_ref, officer=officer))
             print(f"decision record written to {record}", file=sys.stderr)
         if save_scenario is not None:
             save_scenario_file(save_scenario, d)

@@ -66,6 +66,9 @@ class Prompter(Protocol):
     def review(self, items: list[ReviewItem]) -> str | None:
         """The review screen: None to confirm, or the id of a question to change."""
 
+    def choose(self, title: str, options: list[tuple[str, str]]) -> str:
+        """One of a fixed list of (value, label) options; the first is the default."""
+
 
 def progress_label(number: int, about: int | None) -> str:
     """"Question 4 of about 15" (the count of questions that can still be asked)."""
@@ -186,6 +189,23 @@ class PlainPrompter:
                 return parse_reply(q, reply, current, can_go_back)
             except ValueError as exc:
                 self._line(f"Sorry: {exc}")
+
+    def choose(self, title: str, options: list[tuple[str, str]]) -> str:
+        """Numbered options; Enter takes the first. Never free text."""
+        self._line(title)
+        for n, (_, label) in enumerate(options, 1):
+            self._line(f"  {n}) {label}")
+        self._line("  Type the number, or press Enter for 1.")
+        while True:
+            reply = self._read().strip().lower()
+            if not reply:
+                return options[0][0]
+            if reply.isdigit() and 1 <= int(reply) <= len(options):
+                return options[int(reply) - 1][0]
+            for value, _ in options:
+                if reply == value:
+                    return value
+            self._line(f"Sorry: type a number from 1 to {len(options)}.")
 
     def review(self, items: list[ReviewItem]) -> str | None:
         """Each answer once, on one line, in pages that fit 80 x 24: Enter shows the next

@@ -121,6 +121,17 @@ class ArrowPrompter:
             instruction=hint, **self.extra).unsafe_ask()
         return parse_reply(q, reply, None, can_go_back)
 
+    def choose(self, title: str, options: list[tuple[str, str]]) -> str:
+        """A select list of fixed options (the first preselected). Never free text."""
+        import questionary
+        from questionary import Choice
+
+        reply = questionary.select(
+            title, choices=[Choice(clean(label), value=value) for value, label in options],
+            instruction="(arrow keys, then Enter)", use_jk_keys=False,
+            **self.extra).unsafe_ask()
+        return str(reply)
+
     def review(self, items: list[ReviewItem]) -> str | None:
         """One select list with each answer once (one line each), in pages that fit 80 x 24."""
         import questionary
