@@ -83,7 +83,7 @@ class CondTable:
     """Conditions interned as integers (0 is false, 1 is true), with their reads and every
     substitution computed once."""
 
-    __slots__ = ("conds", "ids", "reads", "_subst")
+    __slots__ = ("_subst", "conds", "ids", "reads")
 
     def __init__(self) -> None:
         self.conds: list[Cond] = [_FALSE, _TRUE]
@@ -325,7 +325,7 @@ class Space:
                     newpas.append((n, c))
         if side.collect:
             newpas = [(n, c) for n, c in newpas
-                      if (rules[n].pathway is None or rank[rules[n].pathway] <= best)]
+                      if (rules[n].pathway is None or rank[str(rules[n].pathway)] <= best)]
         return (stopped, asks, stops, best, flags, tuple(still), tuple(sorted(newpas)),
                 conds), fired
 
@@ -605,19 +605,20 @@ class Space:
         if pos == len(self.order):
             res: tuple[int, tuple[Any, ...]] = (1, ())
         else:
-            states = tuple((*q, 0, frozenset(), (), (), ()) for q in qstates)
+            states: tuple[SideState, ...] = tuple(
+                (*q, 0, frozenset(), (), (), ()) for q in qstates)
             fact = self.order[pos]
             total = 0
             example: tuple[Any, ...] | None = None
             asked = [self._asks(i, st, fact) for i, st in enumerate(states)]
             if not any(asked):
-                new, _ = self.step(pos, states, tuple(None for _ in states))  # type: ignore[arg-type]
+                new, _ = self.step(pos, states, tuple(None for _ in states))
                 res = self.complete(pos + 1, tuple(st[:3] for st in new))
             else:
                 seen = self.reached.setdefault(fact, set())
                 for k in self.classes[fact]:
                     values = tuple(k.rep if a else None for a in asked)
-                    new, _ = self.step(pos, states, values)  # type: ignore[arg-type]
+                    new, _ = self.step(pos, states, values)
                     n, ex = self.complete(pos + 1, tuple(st[:3] for st in new))
                     if n:
                         seen.update(k.values)
@@ -646,9 +647,10 @@ class Space:
         else:
             fact = self.order[pos]
             res = False
-            blank = tuple((*q, 0, frozenset(), (), (), ()) for q in qstates)
+            blank: tuple[SideState, ...] = tuple(
+                (*q, 0, frozenset(), (), (), ()) for q in qstates)
             for values, _, _ in self.branches(pos, states):
-                new, _ = self.step(pos, blank, values)  # type: ignore[arg-type]
+                new, _ = self.step(pos, blank, values)
                 if self.complete(pos + 1, tuple(st[:3] for st in new))[0] == 0:
                     continue
                 v = values[i] if i >= 0 else next((x for x in values if x is not None), None)
@@ -733,7 +735,12 @@ def _classes(domain: tuple[Value, ...], tests: Iterable[tuple[str, Any]], fact: 
 def side_answers(example: Iterable[tuple[str, tuple[Value | None, ...]]], i: int
                  ) -> dict[str, Value]:
     """Side i's answers in an example from a joint walk."""
-    return {f: vs[i] for f, vs in example if vs[i] is not None}
+    out: dict[str, Value] = {}
+    for f, vs in example:
+        v = vs[i]
+        if v is not None:
+            out[f] = v
+    return out
 
 
 def joint_answers(example: Iterable[tuple[str, tuple[Value | None, ...]]]) -> dict[str, Value]:
