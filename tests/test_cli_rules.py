@@ -134,7 +134,7 @@ def test_overlay_on_show_graph_and_check(capsys, monkeypatch):
     code, out, _ = cli(capsys, "rules", "graph", "cop-2024", "--overlay", OVERLAY)
     assert code == 0 and "q_school_setting[" in out
     code, out, _ = cli(capsys, "rules", "check", "cop-2024", "--overlay", OVERLAY, "--json")
-    assert code == 0 and "school_setting" in out
+    assert code == 0 and json.loads(out)["rules"]["overlay"] == "example-constabulary"
 
 
 def test_overlay_on_diff_applies_to_new_only_and_names_it(capsys, monkeypatch):
@@ -154,3 +154,15 @@ def test_overlay_on_diff_applies_to_new_only_and_names_it(capsys, monkeypatch):
     # but it is on show, where officers and staff type nothing extra
     code, out, _ = cli(capsys, "rules", "show", "cop-2024")
     assert "school_setting" in out
+
+
+def test_an_overlay_file_given_as_rules_is_proved_or_diffed(capsys, monkeypatch):
+    monkeypatch.delenv("SEXTING_TRIAGE_OVERLAY", raising=False)
+    code, out, _ = cli(capsys, "rules", "check", OVERLAY)
+    assert code == 0 and "No situation gets a lower pathway" in out
+    code, out, _ = cli(capsys, "rules", "diff", "cop-2024", OVERLAY, "--format", "markdown")
+    assert code == 1 and out.startswith("# Change note: ") and "## Safety" in out
+    code, _, err = cli(capsys, "rules", "diff", "cop-2024", OVERLAY, "--scenarios", "x.yaml")
+    assert code == 2 and "--overlay" in err
+    code, out, _ = cli(capsys, "rules", "--help")
+    assert "rebase" in out

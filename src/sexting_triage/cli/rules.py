@@ -40,6 +40,13 @@ def _streams(json_out: bool = False) -> None:
     use_fallback(sys.stderr)
 
 
+def _is_overlay(ref: str) -> bool:
+    """Whether a RULES argument names a force overlay file rather than a rule set."""
+    from sexting_triage.overlay import is_overlay_file
+
+    return ref not in loader.bundled_paths() and Path(ref).is_file() and is_overlay_file(ref)
+
+
 def warn_if_not_current(rs: RuleSet) -> None:
     """A warning on stderr when the rule set is superseded or a draft, naming the current
     edition (the bundled default)."""
@@ -136,10 +143,14 @@ def check_command(ruleset: str = typer.Argument(..., metavar="RULES", help=RULES
     rules and pathways, questions that never matter, uncited sources, and the rule set's
     declared invariants proved (or a counterexample). A monotone invariant compares each
     situation with every situation that differs in that answer, keeps every other answer
-    both ask, and lets newly asked questions take any answer (docs/policy-staff.md).
+    both ask, and lets newly asked questions take any answer (docs/policy-staff.md). RULES
+    may also be a force overlay file: its add-only proof against its pinned edition is shown
+    instead (exit 1 with a counterexample).
     Exit 0 clean, 1 errors or a failing invariant."""
     from sexting_triage.analysis import check
 
+    if overlay is None and _is_overlay(ruleset):
+        raise typer.Exit(overlay_commands.check_overlay_command(ruleset, None, json_out))
     _streams(json_out)
     rs = rules_for(ruleset, overlay)
     report = check(rs)
@@ -182,7 +193,7 @@ def schema_command() -> None:
     "rules diff cop-2016 cop-2024 --format markdown > change-note.md",
     "rules diff cop-2016 cop-2024 --scenarios scenarios/",
     "rules diff cop-2016 cop-2024 --scenarios one.yaml two.yaml --json",
-    "rules diff cop-2024 cop-2024 --overlay force-overlay.yaml --format markdown"))
+    "rules diff cop-2024 force-overlay.yaml --format markdown"))
 def diff_command(
     old: str = typer.Argument(..., metavar="OLD",
                               help="The earlier rule set (a bundled id or a rule file)."),
@@ -207,7 +218,8 @@ def diff_command(
     pathways, flags, recording, changelog), with the old and new words of everything
     reworded, and exact behaviour (how many situations change pathway or flags, with an
     exact `when` condition, an example and the rules responsible), and scenario impact.
-    Exit 0 identical, 1 differences, 2 invalid input."""
+    NEW may be a force overlay file: then the sign-off note of what it adds to OLD, with
+    its add-only proof. Exit 0 identical, 1 differences, 2 invalid input."""
     from sexting_triage.diff import diff
     from sexting_triage.errors import UsageError
 
@@ -218,6 +230,12 @@ def diff_command(
     if more and not scenarios:
         raise UsageError(f"unexpected extra argument `{more[0]}`: rules diff takes two rule "
                          "sets; give scenario files after --scenarios")
+    if overlay is None and _is_overlay(new):
+        if scenarios or more:
+            raise UsageError("--scenarios needs two rule sets: for an overlay, use `rules diff "
+                             f"{old} {old} --overlay {new} --scenarios ...`")
+        raise typer.Exit(overlay_commands.diff_overlay_command(
+            old, new, fmt))
     _streams(fmt == "json")
     rs_old = resolve_rules(old)
     rs_new = rules_for(new, overlay) if overlay is not None else resolve_rules(new)
@@ -259,3 +277,8 @@ def graph_command(
     _streams()
     c = chart(rules_for(ruleset, overlay))
     print(mermaid(c) if fmt == "mermaid" else dot(c), end="")
+
+
+# `rules rebase`, and the overlay halves of `rules check` and `rules diff` (registered after
+# the commands above, so they are listed after them)
+from sexting_triage.cli import overlay as overlay_commands  # noqa: E402
