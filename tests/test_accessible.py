@@ -15,8 +15,15 @@ from sexting_triage.accessible import BACK, WHY, parse_reply
 from sexting_triage.cli import main
 
 # Example 1 of the domain brief, typed: numbers, ids and labels all work.
-PROPORTIONATE = ["1", "yes", "15", "no", "2", "n", "no", "no", "no", "no", "No",
+PROPORTIONATE = ["1", "yes", "15", "no", "2", "n", "no", "no", "no", "no", "No", "no",
                  "intended_recipient", "2", "no", "no"]
+
+
+def screen(capsys) -> str:
+    """What the officer saw: questions (stderr, since stdout is not a terminal) then the
+    result (stdout)."""
+    out, err = capsys.readouterr()
+    return err + out
 
 
 @pytest.fixture
@@ -35,8 +42,8 @@ def run(monkeypatch, lines: list[str], *args: str, flag: bool = True) -> int:
 def test_whole_triage_from_piped_lines(env, monkeypatch, capsys, tmp_path):
     rec = tmp_path / "r.json"
     assert run(monkeypatch, [*PROPORTIONATE, ""], "--record", str(rec)) == 0
-    out = capsys.readouterr().out
-    assert "Question 1: Is a nude, semi-nude or sexual photo or video involved?" in out
+    out = screen(capsys)
+    assert "Question 1 of about 18: Is a nude, semi-nude or sexual photo or video involved?" in out
     assert "  1) Yes\n  2) No\n  3) Not known\n" in out
     assert "  2) Only with the person it was meant for" in out
     assert "RECOMMENDED PATHWAY: Proportionate" in out
@@ -49,14 +56,14 @@ def test_whole_triage_from_piped_lines(env, monkeypatch, capsys, tmp_path):
 def test_environment_variable_turns_it_on(env, monkeypatch, capsys):
     monkeypatch.setenv("SEXTING_TRIAGE_ACCESSIBLE", "1")
     assert run(monkeypatch, [*PROPORTIONATE, "ok"], flag=False) == 0
-    assert "  1) Yes" in capsys.readouterr().out
+    assert "  1) Yes" in screen(capsys)
 
 
 def test_term_dumb_uses_it_on_a_terminal(env, monkeypatch, capsys):
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setattr(triage_mod, "stdin_is_interactive", lambda: True)
     assert run(monkeypatch, [*PROPORTIONATE, ""], flag=False) == 0
-    assert "  1) Yes" in capsys.readouterr().out
+    assert "  1) Yes" in screen(capsys)
 
 
 def test_term_dumb_alone_does_not_read_a_pipe(env, monkeypatch, capsys):
@@ -68,7 +75,7 @@ def test_term_dumb_alone_does_not_read_a_pipe(env, monkeypatch, capsys):
 def test_mistakes_get_plain_sentences(env, monkeypatch, capsys):
     lines = ["7", "maybe", "1", "back", "1", "1", "x", "40", "15", *PROPORTIONATE[3:], ""]
     assert run(monkeypatch, lines) == 0
-    out = capsys.readouterr().out
+    out = screen(capsys)
     assert "Sorry: 7 is not one of the options. Type a number from 1 to 3" in out
     assert "Sorry: That is not one of the answers." in out
     assert "Sorry: That is not a number. Type a whole number from 0 to 17" in out
@@ -78,14 +85,14 @@ def test_mistakes_get_plain_sentences(env, monkeypatch, capsys):
 def test_back_at_the_first_question_is_explained(env, monkeypatch, capsys):
     assert run(monkeypatch, ["back", *PROPORTIONATE, ""]) == 0
     assert "This is the first question, so there is nothing to go back to." in (
-        capsys.readouterr().out)
+        screen(capsys))
 
 
 def test_back_why_and_enter_keeps_the_answer(env, monkeypatch, capsys, tmp_path):
     rec = tmp_path / "r.json"
     lines = ["1", "1", "15", "why", "back", "", *PROPORTIONATE[3:], ""]
     assert run(monkeypatch, lines, "--record", str(rec)) == 0
-    out = capsys.readouterr().out
+    out = screen(capsys)
     assert "WHY THIS QUESTION: Is any child at immediate risk" in out
     assert "Press Enter to keep: 15." in out
     assert json.loads(rec.read_text())["answers"]["youngest_age"] == 15
@@ -95,8 +102,8 @@ def test_review_change_by_number(env, monkeypatch, capsys, tmp_path):
     rec = tmp_path / "r.json"
     lines = [*PROPORTIONATE, "99", "4", "yes", ""]
     assert run(monkeypatch, lines, "--record", str(rec)) == 0
-    out = capsys.readouterr().out
-    assert "Sorry: type a number from 1 to 15" in out
+    out = screen(capsys)
+    assert "Sorry: type a number from 1 to 16" in out
     assert out.count("URGENT: A child is at immediate risk") == 2  # at once, and at the end
     data = json.loads(rec.read_text())
     assert data["answers"]["immediate_risk"] == "yes"
@@ -109,7 +116,7 @@ def test_end_of_input_saves_and_prints_resume(env, monkeypatch, capsys):
     assert "Input ended before the triage finished. 5 answer(s) saved" in err
     path = Path(re.search(r"--resume (\S+)", err).group(1))
     assert run(monkeypatch, [*PROPORTIONATE[5:], ""], "--resume", str(path)) == 0
-    assert "Proportionate" in capsys.readouterr().out
+    assert "Proportionate" in screen(capsys)
     assert not path.exists()
 
 
@@ -137,7 +144,7 @@ def test_changing_an_early_answer_drops_later_ones_with_one_notice(env, monkeypa
                                                                    tmp_path):
     rec = tmp_path / "r.json"
     assert run(monkeypatch, [*PROPORTIONATE, "1", "no", ""], "--record", str(rec)) == 0
-    out = capsys.readouterr().out
-    assert "Note: 14 later answers no longer apply and were removed" in out
+    out = screen(capsys)
+    assert "Note: 15 later answers no longer apply and were removed" in out
     assert "Outside this guidance" in out
     assert json.loads(rec.read_text())["answers"] == {"imagery": "no"}
