@@ -127,8 +127,9 @@ class Context:
         conds = tuple(c for c in checklist_conds(self.rs) if reads(c) & closure)
         if not conds:
             return False
-        rec = Recorded(Space([Side(self.rs, conds=conds)], meter=self.space.meter,
-                             table=self.space.table))
+        # pathway and flags never differ here (influential said so): track only the conditions
+        rec = Recorded(Space([Side(self.rs, outcome=False, conds=conds)],
+                             meter=self.space.meter, table=self.space.table))
         return influential_in(rec, fact, skip=0)
 
     def cites(self) -> Iterator[tuple[str, Cite]]:

@@ -75,7 +75,8 @@ def monotone_result(rec: Recorded, inv: Invariant) -> InvariantResult:
         except ValueError as exc:
             return InvariantResult(inv.id, inv.kind, inv.description, False,
                                    detail=f"{fact}: {exc}")
-        found = rec.search(fact, [((a,), (b,))], lowers, "lowers")
+        found = rec.search(fact, [((a,), (b,))], lowers, "lowers", flags=False,
+                           conds=False)
         if found is not None:
             lab, agg = found
             return InvariantResult(

@@ -64,26 +64,42 @@ class Recorded:
         out.reverse()
         return out
 
-    def pair_space(self, tag: Any) -> Space:
+    def pair_space(self, tag: Any, flags: bool = True, conds: bool = True) -> Space:
         """The pair walk for one predicate (its memo of dead ends is the predicate's)."""
         sp = self._pairs.get(tag)
         if sp is None:
             side = self.space.sides[0]
-            sides = [Side(side.rs, side.outcome, side.collect, side.conds, side.flags)
+            sides = [Side(side.rs, side.outcome, side.collect,
+                          side.conds if conds else (), side.flags and flags)
                      for _ in range(2)]
             sp = self._pairs[tag] = Space(sides, meter=self.space.meter,
                                           table=self.space.table)
         return sp
 
+    def _strip(self, st: SideState, flags: bool, conds: bool) -> SideState:
+        """A recorded state without what the predicate does not look at (flag rules, the
+        tracked conditions), so that pair states differing only there are walked once."""
+        if flags and conds:
+            return st
+        stopped, asks, stops, best, fl, open_, pas, cs = st
+        if not flags:
+            rules = self.space.sides[0].rs.rules
+            open_ = tuple(x for x in open_ if rules[x[0]].pathway is not None)
+            pas = tuple(x for x in pas if rules[x[0]].pathway is not None)
+            fl = frozenset()
+        return (stopped, asks, stops, best, fl, open_, pas, cs if conds else ())
+
     def search(self, fact: str, pairs: Sequence[tuple[tuple[Value, ...], tuple[Value, ...]]],
-               pred: Callable[[Label], bool], tag: Any) -> tuple[Label, Agg] | None:
+               pred: Callable[[Label], bool], tag: Any, flags: bool = True,
+               conds: bool = True) -> tuple[Label, Agg] | None:
         """A pair of situations, differing in `fact` as one of `pairs` says (class values,
-        first and second side), whose pair label satisfies pred; None if there is none."""
+        first and second side), whose pair label satisfies pred; None if there is none.
+        Without `flags` or `conds`, pred must not read the labels' flags or conditions."""
         sp = self.space
         if fact not in sp.pos_of:
             return None
         pos = sp.pos_of[fact]
-        walk = self.pair_space(tag)
+        walk = self.pair_space(tag, flags, conds)
         for nid in self.at.get(pos, ()):
             g = sp.graph[nid]
             if g[0] != "split":
@@ -100,8 +116,10 @@ class Recorded:
                 ka, kb = kids.get(a_vals[0]), kids.get(b_vals[0])
                 if ka is None or kb is None or ka == kb:
                     continue
-                sa: SideState = self.key_of[ka][1][0]
-                sb: SideState = self.key_of[kb][1][0]
+                sa = self._strip(self.key_of[ka][1][0], flags, conds)
+                sb = self._strip(self.key_of[kb][1][0], flags, conds)
+                if sa == sb:
+                    continue
                 got = walk.find(pred, pos + 1, (sa, sb))
                 if got is not None:
                     lab, agg = got
@@ -132,9 +150,11 @@ def influential_in(rec: Recorded, fact: str, skip: int | None = None) -> bool:
     pairs = [(a.values, b.values) for x, a in enumerate(ks) for b in ks[x + 1:]]
     if not pairs:
         return False
+    n = len(rec.space.sides[0].conds)
     if skip is None:
-        skip = len(rec.space.sides[0].conds)
-    return rec.search(fact, pairs, changes_outcome(skip), ("influential", skip)) is not None
+        skip = n
+    return rec.search(fact, pairs, changes_outcome(skip), ("influential", skip),
+                      conds=skip < n) is not None
 
 
 def influential(rs: RuleSet, fact: str) -> bool:

@@ -283,32 +283,27 @@ class Space:
         side = self.sides[i]
         if not side.outcome:
             return st, fired
+        consts = [x for x in open_ if x[1] < 2]
+        pconsts = [x for x in pas if x[1] < 2] if pas else []
+        if not consts and not pconsts:
+            return st, fired
         rules = side.rs.rules
         rank = self._ix[i].rank
-        keep: list[tuple[int, int]] = []
-        changed = False
-        for n, c in open_:
-            if c < 2:
-                changed = True
-                if c == TRUE_ID:
-                    fired.append(n)
-                    r = rules[n]
-                    if r.pathway is not None:
-                        best = min(best, rank[r.pathway])
-                    elif r.flag is not None:
-                        flags = flags | {r.flag}
-                continue
-            keep.append((n, c))
-        newpas: list[tuple[int, int]] = []
-        for n, c in pas:
-            if c < 2:
-                changed = True
-                if c == TRUE_ID:
-                    fired.append(n)
-                continue
-            newpas.append((n, c))
-        if not changed and not (side.collect and pas):
-            return st, fired
+        best0, flags0 = best, flags
+        for n, c in consts:
+            if c == TRUE_ID:
+                fired.append(n)
+                r = rules[n]
+                if r.pathway is not None:
+                    best = min(best, rank[r.pathway])
+                elif r.flag is not None:
+                    flags = flags | {r.flag}
+        fired.extend(n for n, c in pconsts if c == TRUE_ID)
+        keep = [x for x in open_ if x[1] >= 2] if consts else list(open_)
+        newpas = [x for x in pas if x[1] >= 2] if pconsts else list(pas)
+        if best == best0 and flags == flags0:  # nothing to drop: the outcome is as it was
+            return (stopped, asks, stops, best, flags, tuple(keep), tuple(newpas),
+                    conds), fired
         still: list[tuple[int, int]] = []
         for n, c in keep:
             r = rules[n]
