@@ -16,6 +16,8 @@ from sexting_triage import __version__
 from sexting_triage.engine import Decision
 
 if TYPE_CHECKING:
+    from sexting_triage.diff import DiffReport, Group
+    from sexting_triage.ruleset import RuleSet
     from sexting_triage.scenarios.check import ScenarioResult
     from sexting_triage.scenarios.coverage import Coverage
 
@@ -109,3 +111,64 @@ def scenario_coverage_doc(reports: Iterable[Coverage]) -> dict[str, Any]:
          "exercised": {"pathways": c.pathways, "flags": c.flags, "rules": c.rules,
                        "questions": c.questions, "values": c.values},
          "never_exercised": c.missing()} for c in reports]}
+
+
+# ----------------------------------------------------------------------------- rule sets
+
+
+def rulesets_doc(sets: Iterable[RuleSet], default: str | None) -> dict[str, Any]:
+    """`rules list --json`: the bundled rule sets and which is the default."""
+    return {"schema": RULESETS_SCHEMA, "default": default, "rulesets": [
+        {"id": s.id, "version": s.version, "title": s.title, "status": s.status,
+         "default": s.id == default, "sha256": s.sha256,
+         "sources": {k: {"title": v.title, "date": v.date} for k, v in s.sources.items()}}
+        for s in sets]}
+
+
+def ruleset_summary_doc(rs: RuleSet) -> dict[str, Any]:
+    """`rules show --json`: questions, pathways, flags and rules of one rule set."""
+    return {
+        "schema": RULESET_SUMMARY_SCHEMA,
+        "id": rs.id, "version": rs.version, "title": rs.title, "status": rs.status,
+        "sha256": rs.sha256,
+        "sources": {k: {"title": s.title, "date": s.date, "url": s.url}
+                    for k, s in rs.sources.items()},
+        "questions": [{"id": q.id, "text": q.text, "help": q.help, "type": q.type,
+                       "domain": list(q.domain), "ask_when": q.ask_when_text}
+                      for q in rs.questions],
+        "pathways": [{"id": p, "title": rs.pathways[p].title,
+                      "actions": [a.text for a in rs.pathways[p].actions]}
+                     for p in rs.precedence],
+        "flags": [{"id": f.id, "title": f.title, "urgent": f.urgent}
+                  for f in rs.flags.values()],
+        "rules": [{"id": r.id, "when": r.when_text, "pathway": r.pathway, "flag": r.flag,
+                   "reason": r.reason, "actions": [a.text for a in r.actions],
+                   "cite": [c.as_dict() for c in r.cite]} for r in rs.rules],
+    } | _overlay(rs)
+
+
+# ----------------------------------------------------------------------------- diffs
+
+
+def diff_group_doc(g: Group) -> dict[str, Any]:
+    """One group of situations that change in the same way."""
+    head = {"from": g.old, "to": g.new} if g.kind == "pathway" else {"flag": g.old,
+                                                                     "change": g.new}
+    return {**head, "count": g.count, "when": g.when, "example": g.example,
+            "rules_old": g.rules_old, "rules_new": g.rules_new}
+
+
+def diff_doc(rep: DiffReport) -> dict[str, Any]:
+    """`rules diff --json`: structure, behaviour (exact counts and conditions), scenarios."""
+    return {
+        "schema": DIFF_SCHEMA,
+        "old": rep.old.provenance() | {"title": rep.old.title},
+        "new": rep.new.provenance() | {"title": rep.new.title},
+        "identical": rep.identical,
+        "structural": rep.structural,
+        "transitions": [diff_group_doc(g) for g in rep.behaviour.transitions],
+        "flag_changes": [diff_group_doc(g) for g in rep.behaviour.flag_changes],
+        "situations_total": rep.behaviour.total,
+        "situations_changed": rep.behaviour.changed,
+        "scenarios": rep.scenarios,
+    }

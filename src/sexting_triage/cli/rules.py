@@ -74,12 +74,9 @@ def list_command(json_out: bool = JsonOption, no_color: bool = NoColorOption) ->
     default = loader.default_id() if sets else None
     if json_out:
         from sexting_triage.render.jsonout import dumps
+        from sexting_triage.serialize import rulesets_doc
 
-        print(dumps({"schema": "sexting-triage/rulesets/1", "default": default, "rulesets": [
-            {"id": s.id, "version": s.version, "title": s.title, "status": s.status,
-             "default": s.id == default, "sha256": s.sha256,
-             "sources": {k: {"title": v.title, "date": v.date} for k, v in s.sources.items()}}
-            for s in sets]}))
+        print(dumps(rulesets_doc(sets, default)))
         return
     from sexting_triage.render.rulesout import list_text
     from sexting_triage.render.terminal import console
@@ -101,33 +98,14 @@ def show_command(ruleset: str = typer.Argument(..., metavar="RULES", help=RULES_
     warn_if_not_current(rs)
     if json_out:
         from sexting_triage.render.jsonout import dumps
+        from sexting_triage.serialize import ruleset_summary_doc
 
-        print(dumps(ruleset_dict(rs)))
+        print(dumps(ruleset_summary_doc(rs)))
         return
     from sexting_triage.render.rulesout import show_text
     from sexting_triage.render.terminal import console
 
     show_text(console(no_color=no_color), rs)
-
-
-def ruleset_dict(rs: RuleSet) -> dict[str, object]:
-    return {
-        "schema": "sexting-triage/ruleset-summary/1",
-        "id": rs.id, "version": rs.version, "title": rs.title, "status": rs.status,
-        "sha256": rs.sha256,
-        "sources": {k: {"title": s.title, "date": s.date, "url": s.url}
-                    for k, s in rs.sources.items()},
-        "questions": [{"id": q.id, "text": q.text, "help": q.help, "type": q.type,
-                       "domain": list(q.domain), "ask_when": q.ask_when_text}
-                      for q in rs.questions],
-        "pathways": [{"id": p, "title": rs.pathways[p].title,
-                      "actions": [a.text for a in rs.pathways[p].actions]} for p in rs.precedence],
-        "flags": [{"id": f.id, "title": f.title, "urgent": f.urgent}
-                  for f in rs.flags.values()],
-        "rules": [{"id": r.id, "when": r.when_text, "pathway": r.pathway, "flag": r.flag,
-                   "reason": r.reason, "actions": [a.text for a in r.actions],
-                   "cite": [c.as_dict() for c in r.cite]} for r in rs.rules],
-    }
 
 
 # ------------------------------------------------------------- check, diff, graph, schema

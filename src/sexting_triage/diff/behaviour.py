@@ -36,12 +36,9 @@ class Group:
     member: Callable[[Any], bool] = field(default=lambda lab: False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        if self.kind == "pathway":
-            head: dict[str, Any] = {"from": self.old, "to": self.new}
-        else:
-            head = {"flag": self.old, "change": self.new}
-        return {**head, "count": self.count, "when": self.when, "example": self.example,
-                "rules_old": self.rules_old, "rules_new": self.rules_new}
+        from sexting_triage.serialize import diff_group_doc
+
+        return diff_group_doc(self)
 
 
 @dataclass

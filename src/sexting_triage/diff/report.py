@@ -10,7 +10,6 @@ from sexting_triage.diff.behaviour import Behaviour, behavioural
 from sexting_triage.diff.scenarios import scenario_impact
 from sexting_triage.diff.structural import structural, structurally_identical
 from sexting_triage.ruleset import RuleSet
-from sexting_triage.serialize import DIFF_SCHEMA
 
 
 @dataclass
@@ -27,18 +26,10 @@ class DiffReport:
                 and not any(s["changed"] for s in self.scenarios))
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "schema": DIFF_SCHEMA,
-            "old": self.old.provenance() | {"title": self.old.title},
-            "new": self.new.provenance() | {"title": self.new.title},
-            "identical": self.identical,
-            "structural": self.structural,
-            "transitions": [g.as_dict() for g in self.behaviour.transitions],
-            "flag_changes": [g.as_dict() for g in self.behaviour.flag_changes],
-            "situations_total": self.behaviour.total,
-            "situations_changed": self.behaviour.changed,
-            "scenarios": self.scenarios,
-        }
+        """The `rules diff --json` document (its shape lives in serialize.py)."""
+        from sexting_triage.serialize import diff_doc
+
+        return diff_doc(self)
 
 
 def diff(old: RuleSet, new: RuleSet, scenario_paths: Sequence[Any] = ()) -> DiffReport:
