@@ -116,6 +116,17 @@ def scenario_coverage_doc(reports: Iterable[Coverage]) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- rule sets
 
 
+def ruleset_file_schema() -> dict[str, Any]:
+    """The JSON Schema of the rule-set file format (`rules schema`), generated from the
+    models the loader validates with."""
+    from sexting_triage.model import RuleSet as RuleSetModel
+
+    schema = RuleSetModel.model_json_schema(by_alias=True, mode="validation")
+    schema.pop("title", None)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": RULESET_FILE_SCHEMA, "title": "sexting-triage rule set", **schema}
+
+
 def rulesets_doc(sets: Iterable[RuleSet], default: str | None) -> dict[str, Any]:
     """`rules list --json`: the bundled rule sets and which is the default."""
     return {"schema": RULESETS_SCHEMA, "default": default, "rulesets": [

@@ -146,24 +146,15 @@ def check_command(ruleset: str = typer.Argument(..., metavar="RULES", help=RULES
         raise typer.Exit(1)
 
 
-def ruleset_schema() -> dict[str, object]:
-    """The JSON Schema of the rule-set file format, generated from model.RuleSet."""
-    from sexting_triage.model import RuleSet as RuleSetModel
-
-    schema = RuleSetModel.model_json_schema(by_alias=True, mode="validation")
-    schema.pop("title", None)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "sexting-triage/ruleset/1", "title": "sexting-triage rule set", **schema}
-
-
 @rules_app.command("schema", epilog=_examples("rules schema > ruleset.schema.json"))
 def schema_command() -> None:
     """Print the JSON Schema of the rule-set format (committed as schema/ruleset.schema.json;
     the bundled rule files point editors at it)."""
     from sexting_triage.render.jsonout import dumps
+    from sexting_triage.serialize import ruleset_file_schema
 
     _streams(json_out=True)
-    print(dumps(ruleset_schema()))
+    print(dumps(ruleset_file_schema()))
 
 
 @rules_app.command("diff", epilog=_examples(
