@@ -435,3 +435,16 @@ def test_footer_lines_name_the_national_file_and_the_overlay(tmp_path):
     assert lines[2] == "Force overlay: test-force 0.1 (Test Constabulary)"
     assert lines[3] == f"Overlay sha256: {O.load_overlay(p).sha256}"
     assert provenance_lines(base)[1] == f"Rule-set sha256: {base.sha256}"
+
+
+def test_a_local_pathway_for_a_case_the_questions_stopped_on_is_a_counterexample(tmp_path):
+    """Out of scope ends the national questions; a local rule giving such a case a pathway
+    would recommend one without the answers that decide it."""
+    base = small_base(tmp_path)
+    ov = overlay_file(tmp_path, base, (
+        "rules:\n  - id: local-light\n    when: 'imagery == \"no\"'\n    pathway: light\n"
+        "    reason: Local.\n    cite: [{source: LOCAL, section: S}]\n"))
+    proof = O.prove(base, O.apply(base, O.load_overlay(ov)))
+    assert [(c.kind, c.subject) for c in proof.failures] == [("overrides-stop", "out -> light")]
+    assert proof.counterexample.example == {"imagery": "no"}
+    assert "after the national questions stopped" in proof_text(proof)

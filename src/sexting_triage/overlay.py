@@ -731,7 +731,8 @@ class Change:
         return d | ({"detail": self.detail} if self.detail else {})
 
 
-FORBIDDEN = ("lower-pathway", "flag-lost", "action-lost", "reordered", "questions-changed")
+FORBIDDEN = ("lower-pathway", "flag-lost", "action-lost", "reordered", "questions-changed",
+             "overrides-stop")
 
 
 @dataclass(frozen=True)
@@ -860,7 +861,11 @@ def prove(base: R.RuleSet, merged: R.RuleSet) -> Proof:
             add("questions-changed", "national questions asked",
                 "the overlay changes which national questions are asked")
         r0, r1 = rank[d0.pathway], rank[d1.pathway]
-        if r1 > r0:
+        if base.pathways[d0.pathway].ends_questionnaire and d1.pathway != d0.pathway:
+            # the national questions stopped here: the answers that decide a pathway were
+            # never asked, so no local rule may give one
+            add("overrides-stop", f"{d0.pathway} -> {d1.pathway}")
+        elif r1 > r0:
             add("lower-pathway", f"{d0.pathway} -> {d1.pathway}")
         elif r1 < r0:
             add("higher-pathway", f"{d0.pathway} -> {d1.pathway}")

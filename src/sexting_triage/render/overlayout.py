@@ -26,6 +26,7 @@ WHAT = {
     "action-lost": "lose a national action",
     "reordered": "show the national actions in another order",
     "questions-changed": "are asked other national questions",
+    "overrides-stop": "get a pathway after the national questions stopped (out of scope)",
 }
 
 
@@ -176,7 +177,7 @@ def _added_md(proof: Proof) -> list[str]:
 
 
 def _subject_md(c: Change) -> str:
-    if c.kind in ("higher-pathway", "lower-pathway"):
+    if c.kind in ("higher-pathway", "lower-pathway", "overrides-stop"):
         a, _, b = c.subject.partition(" -> ")
         return f"{md_code(a)} to {md_code(b)}"
     if c.kind in ("flag-added", "flag-lost"):
