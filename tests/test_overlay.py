@@ -364,3 +364,17 @@ def test_local_question_shapes_and_rule_ids_are_checked(tmp_path):
     assert ":10:5: questions[pick]: a choice question needs at least two `choices`" in got
     assert "questions[n].max: max (1) is below min (5)" in got
     assert "`immediate-safeguarding` is a pathway or flag of the base" in got
+
+
+def test_a_missing_configured_overlay_says_where_it_was_named(tmp_path, monkeypatch):
+    from sexting_triage.cli.common import rules_for
+
+    monkeypatch.setenv("SEXTING_TRIAGE_OVERLAY", str(tmp_path / "gone.yaml"))
+    with pytest.raises(UsageError, match=r"named by \$SEXTING_TRIAGE_OVERLAY; `--overlay none`"):
+        rules_for(None, None)
+    monkeypatch.delenv("SEXTING_TRIAGE_OVERLAY")
+    conf = tmp_path / "user-config" / "sexting-triage.toml"
+    conf.parent.mkdir()
+    conf.write_text('[overlay]\npath = "gone.yaml"\n')
+    with pytest.raises(UsageError, match=f"named by {conf}"):
+        rules_for(None, None)

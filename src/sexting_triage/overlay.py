@@ -640,13 +640,21 @@ def resolve_with_overlay(base_ref: str | None, overlay: str | os.PathLike[str] |
     configured (environment or config file), applied. With no `base_ref`, the base is the
     overlay's pinned edition when it is bundled. An overlay found in the environment or a
     config file for another rule-set id is not applied to this one (a warning says so)."""
-    from sexting_triage.config import overlay_choice
+    from sexting_triage.config import ENV_VAR, overlay_choice
     from sexting_triage.loader import bundled_paths
 
     choice = overlay_choice(overlay)
     if choice.path is None:
         return resolve(base_ref)  # type: ignore[no-any-return]
-    ov = load_overlay(choice.path)
+    try:
+        ov = load_overlay(choice.path)
+    except (UsageError, InputError) as exc:
+        if choice.source == "option" or (isinstance(exc, InputError) and any(
+                p.line is not None for p in exc.problems)):
+            raise
+        where = ("$" + ENV_VAR if choice.source == "environment" else choice.source)
+        raise UsageError(f"{exc} (the force overlay named by {where}; `--overlay none` "
+                         "goes without it)") from None
     if base_ref is None and ov.pin["id"] in bundled_paths():
         base_ref = ov.pin["id"]
     base = resolve(base_ref)
