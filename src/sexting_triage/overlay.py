@@ -635,11 +635,11 @@ def verify_overlay(record: dict[str, Any], rs: R.RuleSet) -> tuple[bool, str] | 
 
 
 def resolve_with_overlay(base_ref: str | None, overlay: str | os.PathLike[str] | None,
-                         resolve: Any) -> R.RuleSet:
+                         resolve: Any, warn: Any = None) -> R.RuleSet:
     """The rule set a command uses: `resolve(base_ref)` with the overlay given, or the one
     configured (environment or config file), applied. With no `base_ref`, the base is the
     overlay's pinned edition when it is bundled. An overlay found in the environment or a
-    config file for another rule-set id is not applied to this one (a warning says so)."""
+    config file for another rule-set id is not applied to this one (`warn` is told)."""
     from sexting_triage.config import ENV_VAR, overlay_choice
     from sexting_triage.loader import bundled_paths
 
@@ -659,12 +659,10 @@ def resolve_with_overlay(base_ref: str | None, overlay: str | os.PathLike[str] |
         base_ref = ov.pin["id"]
     base = resolve(base_ref)
     if choice.source != "option" and ov.pin["id"] != base.id:
-        import sys
-
-        from sexting_triage.render.safe import clean
-
-        print(f"warning: {clean(str(choice.path))} (from {clean(choice.source)}) is an overlay "
-              f"for {clean(ov.pin['id'])}, not {clean(base.id)}: not applied", file=sys.stderr)
+        if warn is not None:
+            where = "$" + ENV_VAR if choice.source == "environment" else choice.source
+            warn(f"{choice.path} (named by {where}) is an overlay for {ov.pin['id']}, not "
+                 f"{base.id}: not applied")
         return base  # type: ignore[no-any-return]
     return apply(base, ov)
 

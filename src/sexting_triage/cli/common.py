@@ -66,7 +66,8 @@ def rules_for(ref: str | None, overlay: Path | None, relative_to: Path | None = 
     from $SEXTING_TRIAGE_OVERLAY or the config file) applied; `--overlay none` turns it off.
     With no `ref`, the base is the overlay's pinned edition. An overlay pinned to another
     sha256 of the base is refused (exit 2) with what to re-check."""
+    from sexting_triage.cli import warn
     from sexting_triage.overlay import resolve_with_overlay
 
     return resolve_with_overlay(ref, overlay,
-                                lambda r: resolve_rules(r, relative_to))
+                                lambda r: resolve_rules(r, relative_to), warn)
