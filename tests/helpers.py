@@ -19,6 +19,7 @@ CLEAN: dict[str, Any] = {
     "wider_child_protection": "no",
     "sexual_acts": "no",
     "ai_or_altered": "no",
+    "taken_without_consent": "no",
     "sharing_extent": "intended_recipient",
     "shared_without_consent": "no",
     "malicious_intent": "no",
