@@ -27,7 +27,7 @@ facts its own questionnaire asks.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -147,12 +147,37 @@ class Side:
     flags: bool = True
 
 
+Step = tuple[str, tuple[Value | None, ...]]
+
+
+class Example:
+    """One example situation as (fact, values) steps, iterated in order. The walk builds
+    examples backwards, one shared cell per node, instead of copying every suffix (which
+    cost memory quadratic in the number of questions)."""
+
+    __slots__ = ("item", "rest")
+
+    def __init__(self, item: Step, rest: Iterable[Step]) -> None:
+        self.item = item
+        self.rest = rest
+
+    def __iter__(self) -> Iterator[Step]:
+        node: Iterable[Step] = self
+        while isinstance(node, Example):
+            yield node.item
+            node = node.rest
+        yield from node
+
+    def __repr__(self) -> str:
+        return f"Example({list(self)!r})"
+
+
 @dataclass
 class Agg:
     """Situations with one label: how many, one example, rules that give the outcome."""
 
     count: int
-    example: tuple[tuple[str, tuple[Value | None, ...]], ...]
+    example: Iterable[Step]
     extra: tuple[frozenset[str], ...] = ()
 
 
@@ -224,7 +249,7 @@ class Space:
         self.table = table if table is not None else CondTable()
         self._ix = [_SideIndex(self.table, s) for s in self.sides]
         self._memo: dict[Any, dict[Any, Agg]] = {}
-        self._cmemo: dict[Any, tuple[int, tuple[Any, ...]]] = {}
+        self._cmemo: dict[Any, tuple[int, Iterable[Step]]] = {}
         self._smemo: dict[Any, bool] = {}
         self._nomatch: set[Any] = set()
         self._ids: dict[Any, int] = {}
@@ -232,6 +257,7 @@ class Space:
         self.record_graph = False
         self.reached: dict[str, set[Value]] = {}
         self.fired_ever: list[set[int]] = [set() for _ in self.sides]
+        self._collect = any(s.collect for s in self.sides)
         self.meter = meter if meter is not None else Meter(
             " and ".join(s.rs.path for s in self.sides))
 
@@ -496,6 +522,7 @@ class Space:
             res = {}
             kids = []
             fact = self.order[pos]
+            collect = self._collect
             for values, mult, kvals in self.branches(pos, states):
                 new, fired = self.step(pos, states, values)
                 child = self.explore(pos + 1, new)
@@ -504,17 +531,19 @@ class Space:
                 shown = None if all(v is None for v in values) else values
                 for lab, agg in child.items():
                     extra = agg.extra
-                    if any(fired):
+                    if collect and any(fired):
                         extra = tuple(e | self._responsible(i, lab[i], fired[i])
                                       for i, e in enumerate(extra))
-                    ex = ((fact, shown), *agg.example) if shown is not None else agg.example
                     cur = res.get(lab)
                     if cur is None:
+                        ex = (Example((fact, shown), agg.example) if shown is not None
+                              else agg.example)
                         res[lab] = Agg(agg.count * mult, ex, extra)
-                    else:
-                        res[lab] = Agg(cur.count + agg.count * mult, cur.example,
-                                       tuple(a | b for a, b in zip(cur.extra, extra,
-                                                                   strict=True)))
+                    elif collect:
+                        cur.count += agg.count * mult
+                        cur.extra = tuple(a | b for a, b in zip(cur.extra, extra, strict=True))
+                    else:  # which rules give the outcome is tracked only when collecting
+                        cur.count += agg.count * mult
             if self.record_graph:
                 self.graph[self.node_id(key)] = ("split", pos, tuple(kids))
         self._memo[key] = res
@@ -553,7 +582,7 @@ class Space:
                 if got is not None:
                     lab, agg = got
                     shown = None if all(v is None for v in values) else values
-                    ex = ((fact, shown), *agg.example) if shown is not None else agg.example
+                    ex = Example((fact, shown), agg.example) if shown is not None else agg.example
                     return lab, Agg(agg.count, ex, agg.extra)
         self._nomatch.add(key)
         return None
@@ -591,20 +620,20 @@ class Space:
             extra.append(frozenset(got))
         return {lab: Agg(count, example, tuple(extra))}
 
-    def complete(self, pos: int, qstates: tuple[Any, ...]) -> tuple[int, tuple[Any, ...]]:
+    def complete(self, pos: int, qstates: tuple[Any, ...]) -> tuple[int, Iterable[Step]]:
         """How many ways the questionnaire can be finished from here, and one of them."""
         key = (pos, qstates)
         hit = self._cmemo.get(key)
         if hit is not None:
             return hit
         if pos == len(self.order):
-            res: tuple[int, tuple[Any, ...]] = (1, ())
+            res: tuple[int, Iterable[Step]] = (1, ())
         else:
             states: tuple[SideState, ...] = tuple(
                 (*q, 0, frozenset(), (), (), ()) for q in qstates)
             fact = self.order[pos]
             total = 0
-            example: tuple[Any, ...] | None = None
+            example: Iterable[Step] | None = None
             asked = [self._asks(i, st, fact) for i, st in enumerate(states)]
             if not any(asked):
                 new, _ = self.step(pos, states, tuple(None for _ in states))
@@ -619,7 +648,7 @@ class Space:
                         seen.update(k.values)
                     total += n * len(k.values)
                     if example is None and n:
-                        example = ((fact, values), *ex)
+                        example = Example((fact, values), ex)
                 res = (total, example or ())
         self._cmemo[key] = res
         return res
