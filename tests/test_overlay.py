@@ -378,3 +378,12 @@ def test_a_missing_configured_overlay_says_where_it_was_named(tmp_path, monkeypa
     conf.write_text('[overlay]\npath = "gone.yaml"\n')
     with pytest.raises(UsageError, match=f"named by {conf}"):
         rules_for(None, None)
+
+
+def test_merging_with_and_without_the_rule_set_cache_gives_the_same_rules(example, monkeypatch):
+    base = resolve("cop-2024")
+    cached = O.apply(base, O.load_overlay(example))
+    monkeypatch.setenv("SEXTING_TRIAGE_NO_CACHE", "1")
+    fresh = O.apply(base, O.load_overlay(example))
+    assert fresh.questions == cached.questions and fresh.rules == cached.rules
+    assert fresh.pathways == cached.pathways and fresh.flags == cached.flags

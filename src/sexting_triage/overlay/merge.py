@@ -24,13 +24,18 @@ from sexting_triage.yamlio import Located, PathKey, load_yaml, read_file
 
 
 def base_data(base: R.RuleSet) -> dict[str, Any]:
-    """The base rule set's validated data (the form the loader compiles)."""
-    from sexting_triage.loader import validated
+    """The base rule set's validated data (the form the loader compiles): the loader's own
+    cache entry for its sha256 when there is one (loading the base just wrote it), else the
+    file read and validated again."""
+    from sexting_triage import loader
 
+    cached = loader._cache_read(base.sha256)
+    if cached is not None and cached.get("id") == base.id:
+        return cached
     raw, text = read_file(base.path, "rule set")
     if hashlib.sha256(raw).hexdigest() != base.sha256:
         raise UsageError(f"{base.path} changed while it was being read: run the command again")
-    return validated(load_yaml(base.path, "rule set", text))
+    return loader.validated(load_yaml(base.path, "rule set", text))
 
 
 def pin_problem(base: R.RuleSet, ov: Overlay) -> str | None:
