@@ -12,8 +12,6 @@ traceback, including a full disk, a closed stream or a broken pipe on output.
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import errno
 import os
 import sys
@@ -83,6 +81,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                               "sexting-triage scenarios walkthrough FILE --rules cop-2016"),
     "scenarios coverage": ("sexting-triage scenarios coverage scenarios/",),
     "scenarios quiz": ("sexting-triage scenarios quiz FILE",),
+    "scenarios list": ("sexting-triage scenarios list",),
     "rules": ("sexting-triage rules list", "sexting-triage rules check cop-2024"),
     "rules list": ("sexting-triage rules list", "sexting-triage rules list --json"),
     "rules show": ("sexting-triage rules show cop-2024",),
@@ -92,6 +91,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "rules diff": ("sexting-triage rules diff cop-2016 cop-2024",
                    "sexting-triage rules diff cop-2016 cop-2024 --format markdown"),
     "rules graph": ("sexting-triage rules graph cop-2024 --format mermaid",),
+    "rules rebase": ("sexting-triage rules rebase OVERLAY",),
 }
 
 
@@ -182,7 +182,7 @@ app = typer.Typer(
     help="Decision support for police responses to youth-produced sexual imagery, from "
     "versioned rules that cite the College of Policing guidance. It recommends; officers "
     "decide: officer judgement, supervision and force policy come first.",
-    epilog=EXIT_CODES_HELP,
+    epilog=f"{examples_text('')}\n\n{EXIT_CODES_HELP}",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -245,58 +245,12 @@ def _current_edition(rs: RuleSet) -> str | None:
 
 # ----------------------------------------------------------------------------- streams
 
-ASCII_FALLBACK = {
-    "\u2192": "->", "\u2190": "<-", "\u2194": "<->", "\u21d2": "=>", "\u2013": "-",
-    "\u2014": "--", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-    "\u2026": "...", "\u2022": "*", "\u00b7": "*", "\u2713": "v", "\u2714": "v",
-    "\u2717": "x", "\u2718": "x", "\u00d7": "x", "\u2264": "<=", "\u2265": ">=",
-    "\u2260": "!=", "\u00a0": " ", "\u2500": "-", "\u2502": "|", "\u250c": "+",
-    "\u2510": "+", "\u2514": "+", "\u2518": "+", "\u251c": "+", "\u2524": "+",
-    "\u252c": "+", "\u2534": "+", "\u253c": "+", "\u2550": "=", "\u2551": "|",
-    "\u2588": "#", "\u00a3": "GBP ", "\u2610": "[ ]", "\u2611": "[x]", "\u2612": "[x]",
-}
-ERRORS = "sexting-triage-ascii"
-
-
 def ascii_fallback(text: str) -> str:
-    """`text` with every character outside ASCII replaced by its plain equivalent (arrows,
-    quotes, ticks, dashes, box lines), accents dropped, anything else as `?`."""
-    import unicodedata
+    """`text` in plain ASCII (arrows, quotes, ticks, dashes; accents dropped): the one
+    fallback, from `render.encoding`."""
+    from sexting_triage.render.encoding import ascii_fallback as fallback
 
-    out = []
-    for ch in text:
-        if ord(ch) < 128:
-            out.append(ch)
-        elif ch in ASCII_FALLBACK:
-            out.append(ASCII_FALLBACK[ch])
-        else:
-            base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-            out.append(base or "?")
-    return "".join(out)
-
-
-def _encode_error(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeEncodeError):
-        raise exc
-    piece = exc.object[exc.start:exc.end]
-    try:
-        # keep what the stream's encoding can show (a cp1252 console has the pound sign)
-        fallback = "".join(c if _encodable(c, exc.encoding) else ascii_fallback(c)
-                           for c in piece)
-    except LookupError:
-        fallback = ascii_fallback(piece)
-    return fallback, exc.end
-
-
-def _encodable(ch: str, encoding: str) -> bool:
-    try:
-        ch.encode(encoding)
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-codecs.register_error(ERRORS, _encode_error)
+    return fallback(text)
 
 
 def setup_streams() -> str | None:
@@ -319,11 +273,11 @@ def setup_streams() -> str | None:
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
         return "standard output is closed: there is nowhere to write the result"
     for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if reconfigure is not None and encoding not in ("utf8", "utf_8"):
-            with contextlib.suppress(ValueError, OSError):
-                reconfigure(errors=ERRORS)
+        if encoding not in ("utf8", "utf_8"):
+            from sexting_triage.render.encoding import use_fallback
+
+            use_fallback(stream)
     return None
 
 
@@ -406,6 +360,12 @@ def main(argv: list[str] | None = None) -> int:
         except (KeyboardInterrupt, Abort):
             print("\ninterrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
+        except SystemExit as exc:
+            # click turns a broken pipe into a silent exit 1; give it the documented code
+            cause = exc.__context__
+            if isinstance(cause, OSError) and cause.errno == errno.EPIPE:
+                return _output_failed(cause)
+            raise
         sys.stdout.flush()  # a full disk shows here, not at exit
     except OSError as exc:
         return _output_failed(exc)
