@@ -1,8 +1,17 @@
-"""Startup of the interactive triage: from launching `sexting-triage triage` in a pseudo-
-terminal to the first question on screen, median of several runs, beside the floor of
-`python -c "import typer, pydantic, yaml"` (what any typer + pydantic + yaml tool pays).
+"""Start-up of the first-responder commands, as ratios to the import floor measured in the same
+run (`python -c "import typer, pydantic, yaml"`, what any typer + pydantic + yaml tool pays):
 
-Target: within 400 ms on this machine. Run: /work/venv/bin/python bench/triage_startup.py [N]
+- `sexting-triage --help`, to completion;
+- `triage --accessible` from launch to the first question on screen (its "> " prompt);
+- `triage` with arrow menus, from launch to the first menu drawn ("Why am I asked this?").
+
+Targets (issue 14): --help <= 1.3x, first question <= 1.2x (accessible), <= 1.8x (arrows).
+
+Run: python bench/triage_startup.py [RUNS] [--src DIR]
+
+`--src DIR` runs `python -m sexting_triage` with DIR on PYTHONPATH instead of the installed
+console script, to measure another checkout (e.g. an older commit unpacked with `git archive`)
+side by side.
 """
 
 from __future__ import annotations
@@ -18,15 +27,23 @@ from pathlib import Path
 import pexpect
 
 EXE = Path(sys.executable).parent / "sexting-triage"
-FIRST_QUESTION = "Why am I asked this?"  # the last line of the first select list
-TARGET_MS = 400.0
+FIRST_MENU = "Why am I asked this?"  # the last line of the first select list
+FIRST_PLAIN = "> "  # the accessible prompt, after the first question's options
+TARGETS = {"--help": 1.3, "first question, accessible": 1.2, "first question, arrows": 1.8}
 
 
-def first_question_ms(env: dict[str, str]) -> float:
+def command(src: str | None) -> tuple[str, list[str], dict[str, str]]:
+    if src is None:
+        return str(EXE), [], {}
+    return sys.executable, ["-m", "sexting_triage"], {"PYTHONPATH": src}
+
+
+def to_screen_ms(env: dict[str, str], src: str | None, args: list[str], wait_for: str) -> float:
+    exe, pre, extra = command(src)
     t0 = time.perf_counter()
-    child = pexpect.spawn(str(EXE), ["triage"], env=env, encoding="utf-8", timeout=30,
-                          dimensions=(40, 100))
-    child.expect_exact(FIRST_QUESTION)
+    child = pexpect.spawn(exe, [*pre, *args], env={**env, **extra}, encoding="utf-8",
+                          timeout=30, dimensions=(40, 100))
+    child.expect_exact(wait_for)
     elapsed = (time.perf_counter() - t0) * 1000
     child.send("\x03")  # Ctrl-C before any answer: nothing is kept
     child.expect(pexpect.EOF)
@@ -34,32 +51,50 @@ def first_question_ms(env: dict[str, str]) -> float:
     return elapsed
 
 
-def floor_ms() -> float:
+def run_ms(argv: list[str], env: dict[str, str] | None = None) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import typer, pydantic, yaml"], check=True)
+    subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=env)
     return (time.perf_counter() - t0) * 1000
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 9
+    args = sys.argv[1:]
+    src = None
+    if "--src" in args:
+        i = args.index("--src")
+        src = str(Path(args[i + 1]).resolve())
+        del args[i:i + 2]
+    runs = int(args[0]) if args else 9
+    exe, pre, extra = command(src)
     with tempfile.TemporaryDirectory() as state:
         env = {k: v for k, v in os.environ.items()
                if k not in ("NO_COLOR", "SEXTING_TRIAGE_ACCESSIBLE")}
         # pexpect never answers prompt_toolkit's cursor-position request; a real terminal does.
         env.update(XDG_STATE_HOME=state, TERM="xterm", COLUMNS="100", LINES="40",
                    PROMPT_TOOLKIT_NO_CPR="1")
-        first_question_ms(env)  # warm the file cache
-        triage = [first_question_ms(env) for _ in range(runs)]
-    floor_ms()
-    floor = [floor_ms() for _ in range(runs)]
-    t, f = statistics.median(triage), statistics.median(floor)
-    print(f"runs: {runs}")
-    print(f"triage to first question (median): {t:7.1f} ms  (min {min(triage):.1f}, "
-          f"max {max(triage):.1f})")
-    print(f"floor: python -c 'import typer, pydantic, yaml': {f:7.1f} ms")
-    print(f"ratio triage / floor: {t / f:5.2f}x")
-    print(f"target: {TARGET_MS:.0f} ms -> {'met' if t <= TARGET_MS else 'NOT met'} "
-          f"({t / TARGET_MS:.2f} of target)")
+        measures = {
+            "floor": lambda: run_ms([sys.executable, "-c", "import typer, pydantic, yaml"]),
+            "--help": lambda: run_ms([exe, *pre, "--help"], {**env, **extra}),
+            "first question, accessible": lambda: to_screen_ms(
+                env, src, ["triage", "--accessible"], FIRST_PLAIN),
+            "first question, arrows": lambda: to_screen_ms(env, src, ["triage"], FIRST_MENU),
+        }
+        for f in measures.values():  # warm the file cache
+            f()
+        samples: dict[str, list[float]] = {k: [] for k in measures}
+        for _ in range(runs):  # interleaved, so a busy moment hits every measure alike
+            for k, f in measures.items():
+                samples[k].append(f())
+    floor = statistics.median(samples["floor"])
+    print(f"runs: {runs}{'  src: ' + src if src else ''}")
+    print(f"{'measure':<28} {'median ms':>10} {'ratio':>7} {'target':>7}")
+    for k, xs in samples.items():
+        m = statistics.median(xs)
+        target = TARGETS.get(k)
+        verdict = "" if target is None else (
+            f"{target:>6.1f}x {'met' if m / floor <= target else 'NOT met'}")
+        print(f"{k:<28} {m:>10.1f} {m / floor:>6.2f}x {verdict}")
 
 
 if __name__ == "__main__":
