@@ -448,3 +448,27 @@ def test_a_local_pathway_for_a_case_the_questions_stopped_on_is_a_counterexample
     assert [(c.kind, c.subject) for c in proof.failures] == [("overrides-stop", "out -> light")]
     assert proof.counterexample.example == {"imagery": "no"}
     assert "after the national questions stopped" in proof_text(proof)
+
+
+def test_rules_check_of_an_overlay_reports_a_local_rule_that_never_fires(tmp_path, capsys):
+    import sexting_triage.cli.overlay as cli_overlay
+
+    base = small_base(tmp_path)
+    p = overlay_file(tmp_path, base, (
+        "questions:\n  - {id: school, text: At school?}\n"
+        "rules:\n  - id: never\n    when: 'school == \"yes\" and school == \"no\"'\n"
+        "    reason: Local.\n    cite: [{source: LOCAL, section: S}]\n"
+        "    actions: [{text: Local step., when: today}]\n"))
+    assert cli_overlay.check_overlay_command(str(p), str(tmp_path / "small.yaml")) == 1
+    out = capsys.readouterr().out
+    assert "No situation gets a lower pathway" in out  # still add-only: it adds nothing
+    assert "error [rule-never-fires] never:" in out
+    good = overlay_file(tmp_path, base, (
+        "questions:\n  - {id: school, text: At school?}\n"
+        "rules:\n  - id: school\n    when: 'school == \"yes\"'\n"
+        "    reason: Local.\n    cite: [{source: LOCAL, section: S}]\n"
+        "    actions: [{text: Local step., when: today}]\n"), name="good.yaml")
+    assert cli_overlay.check_overlay_command(str(good), str(tmp_path / "small.yaml")) == 0
+    pinned = overlay_file(tmp_path, resolve("cop-2024"), "", name="other.yaml")
+    with pytest.raises(UsageError, match="is pinned to cop-2024"):
+        cli_overlay.check_overlay_command(str(pinned), str(tmp_path / "small.yaml"))

@@ -29,9 +29,11 @@ def _examples(*lines: str) -> str:
 
 
 def check_overlay_command(path: str, base: str | None = None, json_out: bool = False) -> int:
-    """`rules check OVERLAY`: prove the overlay add-only on its pinned base (or `base`).
-    Returns 0 when the proof holds, 1 with a counterexample; a pin that does not match is a
-    usage error (exit 2) saying what to re-check."""
+    """`rules check OVERLAY`: prove the overlay add-only on its pinned base (or `base`), and
+    check its own questions and rules exactly (a local rule that never fires is an error).
+    Returns 0 when the proof holds and the local parts are clean, 1 otherwise (with a
+    counterexample); a pin that does not match is a usage error (exit 2) saying what to
+    re-check."""
     from sexting_triage.overlay import check_overlay
     from sexting_triage.render.jsonout import dumps
     from sexting_triage.render.overlayout import proof_text
@@ -40,7 +42,7 @@ def check_overlay_command(path: str, base: str | None = None, json_out: bool = F
     proof = check_overlay(path, base, resolve_rules)
     print(dumps(proof.as_dict()) if json_out else proof_text(proof), end="" if not json_out
           else "\n")
-    return 0 if proof.holds else 1
+    return 0 if proof.holds and not proof.local_errors else 1
 
 
 def diff_overlay_command(base: str, path: str, fmt: str = "markdown") -> int:

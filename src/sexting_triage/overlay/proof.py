@@ -3,6 +3,7 @@ exactly, with a counterexample for anything lost, lowered or reordered."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,12 @@ class Proof:
     changes: tuple[Change, ...]
     structure: tuple[str, ...]  # problems found in the merged structure itself
     counts: tuple[tuple[str, int], ...] = ()  # situations changed, by kind
+    # `rules check` findings about the overlay's own questions, rules and sources
+    findings: tuple[Any, ...] = ()
+
+    @property
+    def local_errors(self) -> tuple[Any, ...]:
+        return tuple(f for f in self.findings if f.level == "error")
 
     @property
     def failures(self) -> tuple[Change, ...]:
@@ -79,7 +86,8 @@ class Proof:
                 "situations": self.situations,
                 "situations_changed": dict(self.counts),
                 "structure": list(self.structure),
-                "changes": [c.as_dict() for c in self.changes]}
+                "changes": [c.as_dict() for c in self.changes],
+                "findings": [f.as_dict() for f in self.findings]}
 
 
 
@@ -217,7 +225,19 @@ def check_overlay(path: str | os.PathLike[str], base_ref: str | None = None,
 
     ov = load_overlay(path)
     base = (resolve or resolve_ref)(base_ref or ov.pin["id"])
-    return prove(base, apply(base, ov))
+    merged = apply(base, ov)
+    return dataclasses.replace(prove(base, merged), findings=tuple(local_findings(base, merged)))
+
+
+def local_findings(base: R.RuleSet, merged: R.RuleSet) -> list[Any]:
+    """The exact `rules check` of the merged rule set, keeping what concerns the overlay's own
+    questions, rules and sources (a local rule that never fires, a local question never
+    asked or never mattering, an uncited local source)."""
+    from sexting_triage.analysis import check
+
+    national = {*base.question_index, *(r.id for r in base.rules), *base.sources,
+                *base.pathways, *base.flags}
+    return [f for f in check(merged).findings if f.subject not in national]
 
 
 def is_overlay_file(path: str | os.PathLike[str]) -> bool:

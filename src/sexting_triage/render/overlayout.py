@@ -103,6 +103,8 @@ def proof_text(proof: Proof) -> str:
         c = proof.counterexample
         if c is not None:
             lines += _counterexample(c, proof, esc)
+    for f in proof.findings:
+        lines.append(f"  {f.level} [{esc(f.code)}] {esc(f.subject)}: {esc(f.message)}")
     lines.append("Decision support only: officer judgement, supervision and force policy "
                  "come first.")
     return "\n".join(lines) + "\n"
