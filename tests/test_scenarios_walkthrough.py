@@ -45,7 +45,8 @@ def triage_shows(rs: RuleSet, answers: dict[str, Any]) -> list[tuple[str, ...]]:
     cuts: list[int] = []
 
     class Scripted:
-        def ask(self, q: Any, number: int, current: Any, can_go_back: bool) -> Any:
+        def ask(self, q: Any, number: int, current: Any, can_go_back: bool,
+                about: int | None = None) -> Any:
             cuts.append(len(buf.getvalue()))
             return engine.normalize(q, answers[q.id])
 
