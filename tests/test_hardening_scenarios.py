@@ -211,3 +211,20 @@ def test_quiz_on_the_terminal_shows_file_text_literally(tmp_path: Path,
     assert code == 0, err
     assert not CONTROLS.search(out + err), repr(CONTROLS.search(out + err))
     assert "pwned" not in out and "[bold red]MARKUP[/bold red]" in out
+
+
+def test_a_junit_report_is_replaced_whole_but_never_through_a_link(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "junit.xml"
+    report.write_text("old report\n")
+    assert main(["scenarios", "check", str(BASE), "--junit", str(report)]) == 0
+    assert report.read_text().startswith('<?xml version="1.0"')  # a report is regenerated
+    elsewhere = tmp_path / "elsewhere.xml"
+    elsewhere.write_text("not a report\n")
+    link = tmp_path / "link.xml"
+    link.symlink_to(elsewhere)
+    capsys.readouterr()
+    code = main(["scenarios", "check", str(BASE), "--junit", str(link)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "symbolic link" in err
+    assert elsewhere.read_text() == "not a report\n" and link.is_symlink()

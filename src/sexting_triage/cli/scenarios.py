@@ -243,6 +243,9 @@ def _wait() -> bool:
     return True
 
 
+# `scenarios quiz` is registered here, so help lists check, walkthrough, quiz, coverage, list
+from sexting_triage.cli import scenarios_quiz  # noqa: E402, F401
+
 # ----------------------------------------------------------------------------- coverage
 
 
@@ -296,6 +299,3 @@ def list_command(
         con.print(text(e.name, "bold"))
         rows(con, [("", text(e.title + (f"  [{', '.join(e.tags)}]" if e.tags else "")))],
              indent=4)
-
-
-from sexting_triage.cli import scenarios_quiz  # noqa: E402,F401  (registers `scenarios quiz`)
