@@ -15,7 +15,8 @@ pexpect = pytest.importorskip("pexpect")
 EXE = Path(sys.executable).parent / "sexting-triage"
 ENTER, DOWN, CTRL_C = "\r", "\x1b[B", "\x03"
 
-pytestmark = pytest.mark.skipif(not EXE.exists(), reason="console script not installed")
+pytestmark = [pytest.mark.skipif(not EXE.exists(), reason="console script not installed"),
+              pytest.mark.slow]
 
 # (text the question shows, keys) for example 1 of the domain brief, cop-2016.
 START = [
@@ -32,12 +33,14 @@ REST = [
     ("capacity to consent", DOWN + ENTER),
     ("other child protection", DOWN + ENTER),
     ("show sexual acts", DOWN + ENTER),
+    ("Was the image taken", DOWN + ENTER),
     ("How far has the image", DOWN + ENTER),
     ("without the knowledge", DOWN + ENTER),
     ("hurt, humiliate", DOWN + ENTER),
     ("similar behaviour before", DOWN + ENTER),
     ("These answers are right", ENTER),
 ]
+DECIDE = [("RECOMMENDED PATHWAY", ""), ("YOUR DECISION", ENTER)]  # then: I agree
 
 
 @pytest.fixture
@@ -78,6 +81,7 @@ def test_arrow_keys_through_a_whole_triage_with_back(env, tmp_path):
     drive(child, [("Has any adult", DOWN + ENTER), *REST])
     child.expect_exact("RECOMMENDED PATHWAY")
     child.expect_exact("Proportionate")
+    drive(child, [("YOUR DECISION", ENTER)])
     assert finish(child) == 0
     import json
 
@@ -100,8 +104,7 @@ def test_ctrl_c_half_way_then_resume_to_the_end(env, tmp_path):
     child = pexpect.spawn(str(EXE), ["triage", "--resume", path], env=env, encoding="utf-8",
                           timeout=30, dimensions=(40, 100))
     child.expect_exact("with 5 answer(s)")
-    drive(child, REST)
-    child.expect_exact("RECOMMENDED PATHWAY")
+    drive(child, [*REST, *DECIDE])
     assert finish(child) == 0
     assert not Path(path).exists()
 
@@ -120,13 +123,45 @@ def test_urgent_flag_appears_before_the_next_question(env):
 
 def test_accessible_mode_in_a_terminal(env):
     child = spawn(env, "--accessible")
-    replies = ["1", "yes", "15", "2", "2", "no", "no", "no", "no", "no", "no", "2", "no",
-               "no", "no", ""]
+    replies = ["1", "yes", "15", "2", "2", "no", "no", "no", "no", "no", "no", "no", "2",
+               "no", "no", "no", "", ""]
     child.expect_exact("1) Yes")
-    for reply in replies:
+    for reply in replies[:-1]:
         child.expect_exact("> ")
         child.sendline(reply)
     child.expect_exact("RECOMMENDED PATHWAY")
+    child.expect_exact("YOUR DECISION")
     out = child.before or ""
     assert "\x1b[" not in re.sub(r"\x1b\[\?[0-9;]*[a-zA-Z]", "", out)
+    child.expect_exact("> ")
+    child.sendline(replies[-1])
+    child.expect_exact("Your decision: you agree")
     assert finish(child) == 0
+
+
+def test_result_redirected_to_a_file_questions_stay_on_the_terminal(env, tmp_path):
+    """`triage > result.txt`: every question is on the terminal, only the result in the file."""
+    out = tmp_path / "result.txt"
+    child = pexpect.spawn("bash", ["-c", f"{EXE} triage --rules cop-2016 > {out}"], env=env,
+                          encoding="utf-8", timeout=30, dimensions=(40, 100))
+    drive(child, [*START, *REST, ("YOUR DECISION", ENTER)])
+    child.expect_exact("Your decision: you agree")
+    assert finish(child) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "RECOMMENDED PATHWAY" in text
+    assert "Question" not in text and "Why am I asked this?" not in text
+    assert "\x1b[" not in text  # a file, not a terminal: plain text
+
+
+def test_accessible_with_stdout_redirected(env, tmp_path):
+    out = tmp_path / "result.txt"
+    child = pexpect.spawn("bash", ["-c", f"{EXE} triage --rules cop-2016 --accessible > {out}"],
+                          env=env, encoding="utf-8", timeout=30, dimensions=(40, 100))
+    child.expect_exact("Question 1 of about")
+    for reply in ["1", "yes", "15", "2", "2", "no", "no", "no", "no", "no", "no", "no", "2",
+                  "no", "no", "no", "", ""]:
+        child.expect_exact("> ")
+        child.sendline(reply)
+    assert finish(child) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "RECOMMENDED PATHWAY" in text and "Question" not in text
