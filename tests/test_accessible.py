@@ -148,3 +148,28 @@ def test_changing_an_early_answer_drops_later_ones_with_one_notice(env, monkeypa
     assert "Note: 15 later answers no longer apply and were removed" in out
     assert "Outside this guidance" in out
     assert json.loads(rec.read_text())["answers"] == {"imagery": "no"}
+
+
+def test_review_fits_80_by_24_and_pages_beyond(cop2016):
+    from rich.console import Console
+
+    from sexting_triage.prompt.accessible import PlainPrompter, ReviewItem
+
+    long_q = cop2016.questions[0]
+    items = [ReviewItem(n, q, q.domain[0]) for n, q in
+             enumerate([*cop2016.questions, *cop2016.questions], 1)]
+    assert len(items) > 24 and len(long_q.text) > 10
+    buf = io.StringIO()
+    con = Console(file=buf, width=80, no_color=True, soft_wrap=True)
+    # Enter on page 1 shows page 2; there a number picks that answer to change
+    prompter = PlainPrompter(con, io.StringIO("\n20\n"))
+    assert prompter.review(items) == items[19].question.id
+    pages = buf.getvalue().split("Review your answers")[1:]
+    assert len(pages) == 2 and "(page 1 of 3, answers 1 to 16 of 36)" in pages[0]
+    for page in pages:
+        lines = page.splitlines()
+        assert len(lines) <= 24
+        assert all(len(line) <= 80 for line in lines), max(lines, key=len)
+    text = buf.getvalue()
+    for it in items[:32]:  # each answer on the two pages shown, once
+        assert text.count(f"\n{it.number:>2}) ") == 1
