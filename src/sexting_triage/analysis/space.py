@@ -83,13 +83,15 @@ class CondTable:
     """Conditions interned as integers (0 is false, 1 is true), with their reads and every
     substitution computed once."""
 
-    __slots__ = ("_subst", "conds", "ids", "reads")
+    __slots__ = ("_subst", "conds", "ids", "meter", "reads", "size")
 
-    def __init__(self) -> None:
+    def __init__(self, meter: Meter | None = None) -> None:
         self.conds: list[Cond] = [_FALSE, _TRUE]
         self.ids: dict[Cond, int] = {_FALSE: FALSE_ID, _TRUE: TRUE_ID}
         self.reads: list[frozenset[str]] = [frozenset(), frozenset()]
+        self.size: list[int] = [1, 1]  # leaf comparisons: the work of one substitution
         self._subst: dict[tuple[int, str, Value | None], int] = {}
+        self.meter = meter
 
     def intern(self, cond: Cond) -> int:
         if isinstance(cond, C.Const):
@@ -100,7 +102,9 @@ class CondTable:
         n = len(self.conds)
         self.conds.append(cond)
         self.ids[cond] = n
-        self.reads.append(C.reads(cond))
+        leaves = list(C.tests(cond))
+        self.reads.append(frozenset(t.fact for t in leaves))
+        self.size.append(len(leaves))
         return n
 
     def subst(self, cid: int, fact: str, value: Value | None) -> int:
@@ -109,6 +113,8 @@ class CondTable:
         key = (cid, fact, value)
         hit = self._subst.get(key)
         if hit is None:
+            if self.meter is not None:
+                self.meter.spend(self.size[cid])
             hit = self._subst[key] = self.intern(subst(self.conds[cid], fact, value))
         return hit
 
@@ -246,7 +252,9 @@ class Space:
             conds += list(s.conds)
         self.classes = classes_of(self.domains, self.order, conds)
         self.pivot_pairs = pivot_pairs
-        self.table = table if table is not None else CondTable()
+        self.meter = meter if meter is not None else Meter(
+            " and ".join(side.rs.path for side in self.sides))
+        self.table = table if table is not None else CondTable(self.meter)
         self._ix = [_SideIndex(self.table, s) for s in self.sides]
         self._memo: dict[Any, dict[Any, Agg]] = {}
         self._cmemo: dict[Any, tuple[int, Iterable[Step]]] = {}
@@ -258,8 +266,6 @@ class Space:
         self.reached: dict[str, set[Value]] = {}
         self.fired_ever: list[set[int]] = [set() for _ in self.sides]
         self._collect = any(s.collect for s in self.sides)
-        self.meter = meter if meter is not None else Meter(
-            " and ".join(s.rs.path for s in self.sides))
 
     # ------------------------------------------------------------------ setup
 
@@ -356,14 +362,18 @@ class Space:
         ix = self._ix[i]
         tab = self.table
         qi = ix.qidx.get(fact)
+        cost = 1 + (len(asks) >> 5)  # memo keys hash the asks: 1 unit per 32 entries
         if qi is not None and not stopped:
-            la = list(asks)
-            la[qi] = None
-            for n in ix.ask_readers.get(fact, ()):
-                a = la[n]
-                if n > qi and a is not None:
-                    la[n] = tab.subst(a, fact, value)
-            asks = tuple(la)
+            readers = ix.ask_readers.get(fact, ())
+            if readers or asks[qi] is not None:  # copy the asks only when one changes
+                la = list(asks)
+                la[qi] = None
+                for n in readers:
+                    a = la[n]
+                    if n > qi and a is not None:
+                        la[n] = tab.subst(a, fact, value)
+                asks = tuple(la)
+                cost += len(asks)
             sr = ix.stop_readers.get(fact)
             if sr:
                 ls = list(stops)
@@ -372,6 +382,7 @@ class Space:
                     if s is not None:
                         ls[k] = tab.subst(s, fact, value)
                 stops = tuple(ls)
+                cost += len(stops)
         rr = ix.rule_reads
         settled = False  # whether some rule's condition became true or false
         if open_:
@@ -398,7 +409,7 @@ class Space:
             for k in cr:
                 lc[k] = tab.subst(lc[k], fact, value)
             conds = tuple(lc)
-        self.meter.spend(1 + len(open_) + len(pas) + len(conds) + len(asks) // 8)
+        self.meter.spend(cost + len(open_) + len(pas) + len(conds))
         st = (stopped, asks, stops, best, flags, open_, pas, conds)
         if settled:
             st, _ = self._settle(i, st, fired)
@@ -622,6 +633,7 @@ class Space:
 
     def complete(self, pos: int, qstates: tuple[Any, ...]) -> tuple[int, Iterable[Step]]:
         """How many ways the questionnaire can be finished from here, and one of them."""
+        self.meter.spend(self._key_cost(qstates))
         key = (pos, qstates)
         hit = self._cmemo.get(key)
         if hit is not None:
@@ -653,6 +665,11 @@ class Space:
         self._cmemo[key] = res
         return res
 
+    @staticmethod
+    def _key_cost(qstates: tuple[Any, ...]) -> int:
+        """Work to hash a memo key: one unit, plus one per 32 asks and stops it holds."""
+        return 1 + (sum(len(q[1]) + len(q[2]) for q in qstates) >> 5)
+
     def sat(self, pos: int, states: tuple[SideState, ...], i: int, cond: Cond) -> bool:
         """Whether `cond`, on side i's facts (i = -1: the joint facts, asked by any side),
         holds in some completion from here."""
@@ -660,6 +677,7 @@ class Space:
 
     def _sat_id(self, pos: int, states: tuple[SideState, ...], i: int, cid: int) -> bool:
         qstates = tuple(st[:3] for st in states)
+        self.meter.spend(self._key_cost(qstates))
         key = (pos, qstates, i, cid)
         hit = self._smemo.get(key)
         if hit is not None:
