@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import sexting_triage.cli.triage as triage_mod
-from sexting_triage.accessible import BACK, WHY, parse_reply
+from sexting_triage.prompt.accessible import BACK, WHY, parse_reply
 from sexting_triage.cli import main
 
 # Example 1 of the domain brief, typed: numbers, ids and labels all work.
