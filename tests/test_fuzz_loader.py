@@ -80,6 +80,7 @@ def test_any_bytes(raw: bytes) -> None:
 @example("a: |-#")
 @example("a: >2#\n  x")
 @example("\n\ufeff- ")
+@example("é\x00")  # a control character after a non-ASCII one: located the same on both paths
 def test_yaml_like_text(text: str) -> None:
     path = _write(text)
     _only_own_errors(path)

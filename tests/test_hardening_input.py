@@ -85,6 +85,8 @@ HOSTILE_YAML: list[tuple[str, str | bytes, str | None, tuple[str, ...]]] = [
     ("non-utf8", b"answers:\n  imagery: caf\xe9\n", "2:15", ("byte 0xe9 is not valid UTF-8",)),
     ("utf16", "answers: {}\n".encode("utf-16"), "1:1", ("not valid UTF-8",)),
     ("nul-byte", b"answers:\n  imagery: yes\x00\n", "2:15", ("character #x0000 is not allowed",)),
+    ("nul-after-non-ascii", "answers:\n  imagery: café\x00\n".encode(), "2:16",
+     ("character #x0000 is not allowed",)),
     ("raw-escape-char", b"answers:\n  imagery: \x1b[31myes\n", "2:12",
      ("character #x001b is not allowed",)),
     ("empty", "", None, ("is empty",)),

@@ -315,6 +315,10 @@ def check_signature(record: dict[str, Any], public_key_pem: bytes) -> Part:
                         f"this public key ({kid})")
         return Part("signature", False, "the signature does not match the record: it was "
                     "changed after it was signed (or re-sealed)")
+    if sig.get("key_id") != kid or set(sig) != {"alg", "key_id", "value"}:
+        # the signature covers the record, not its own label: an edited label is an edit
+        return Part("signature", False, "the signature's own fields were edited (its key id "
+                    "or an added field)")
     return Part("signature", True, f"valid Ed25519 signature by key {kid}")
 
 

@@ -372,8 +372,9 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
         raise InputError([Problem(p, line, col, "", "a byte-order mark (U+FEFF) inside the "
                                   "file is not allowed: remove it")])
     loader: Any = None
+    cls = _loader_class()
     try:
-        loader = _loader_class()(text)
+        loader = cls(text)
         node = loader.get_single_node()
     except _Refused as exc:
         mark = exc.problem_mark
@@ -395,7 +396,7 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
         raise InputError([Problem(p, at[0] if at else None, at[1] if at else None, "",
                                   f"YAML syntax error: {msg}")]) from None
     except ReaderError as exc:
-        line, col = _line_col(text, _char_offset(text, exc.position, loader))
+        line, col = _line_col(text, _char_offset(text, exc.position, cls))
         raise InputError([Problem(p, line, col, "",
                                   f"character #x{exc.character:04x} is not allowed in a YAML "
                                   "file (control characters must be escaped)")]) from None
@@ -425,9 +426,9 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
     return out
 
 
-def _char_offset(text: str, position: int, loader: Any) -> int:
+def _char_offset(text: str, position: int, cls: type) -> int:
     """libyaml reports a reader error's position in UTF-8 bytes; PyYAML in characters."""
-    if isinstance(loader, _Loader):
+    if cls is _Loader:
         return position
     return len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
 
