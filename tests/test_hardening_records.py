@@ -387,3 +387,29 @@ def test_cryptography_is_not_imported_unless_signatures_are_used(tmp_path: Path)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=False)
     assert out.stdout.strip().endswith("False"), out
+
+
+def test_record_sign_command_signs_only_an_intact_record_into_a_new_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], record: dict[str, Any]) -> None:
+    private, public = _keys(tmp_path)
+    key = tmp_path / "key.pem"
+    key.write_bytes(private)
+    src = tmp_path / "r.json"
+    src.write_text(records.dumps(record), encoding="utf-8")
+    out = tmp_path / "signed.json"
+    assert main(["record", "sign", str(src), "--sign-key", str(key), "--output", str(out)]) == 0
+    capsys.readouterr()
+    assert (out.stat().st_mode & 0o777) == 0o600
+    assert main(["record", "verify", str(out), "--public-key", str(public)]) == 0
+    assert "valid Ed25519 signature" in capsys.readouterr().out
+    # never over an existing file, never over its own input, never an edited record
+    assert main(["record", "sign", str(src), "--sign-key", str(key), "--output", str(out)]) == 2
+    assert main(["record", "sign", str(src), "--sign-key", str(key), "--output", str(src)]) == 2
+    assert "name the same file" in capsys.readouterr().err
+    edited = copy.deepcopy(record)
+    edited["answers"]["youngest_age"] = 16
+    src.write_text(records.dumps(edited), encoding="utf-8")
+    assert main(["record", "sign", str(src), "--sign-key", str(key), "--output",
+                 str(tmp_path / "x.json")]) == 2
+    assert "it is not signed" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()

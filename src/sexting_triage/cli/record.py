@@ -72,6 +72,31 @@ def verify_command(file: Path = FileArg, rules: str | None = RulesOption,
     raise typer.Exit(EXIT_FINDINGS)
 
 
+@record_app.command("sign")
+def sign_command(file: Path = FileArg,
+                 sign_key: Path = typer.Option(..., "--sign-key", metavar="KEY",
+                                               help="An Ed25519 private key (PEM), "
+                                               "unencrypted, readable only by you."),
+                 output: Path = typer.Option(..., "--output", "-o", metavar="FILE",
+                                             help="The signed record: a new file (0600); "
+                                             "never replaces one.")) -> None:
+    """Sign an intact decision record with an Ed25519 key (needs the `sign` extra). A
+    record whose hashes no longer match is refused: sign only what was written."""
+    import sys
+
+    from sexting_triage import files, records
+    from sexting_triage.errors import UsageError
+
+    files.check_output_paths({"FILE": file, "--output": output})
+    rec = records.load(file)
+    if not records.intact(rec):
+        raise UsageError(f"{file}: the record does not match its own hashes (it was changed "
+                         "after it was written): it is not signed")
+    signed = records.sign(rec, records.read_key(sign_key, "signing key"))
+    files.create_exclusive(output, records.dumps(signed).encode("utf-8"))
+    print(f"signed record written to {output}", file=sys.stderr)
+
+
 @record_app.command("notes")
 def notes_command(file: Path = FileArg,
                   fmt: str = typer.Option("markdown", "--format", "-f",
