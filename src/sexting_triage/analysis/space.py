@@ -79,6 +79,43 @@ def subst(cond: Cond, fact: str, value: Value | None) -> Cond:
     return cond
 
 
+def _subst_tree(cond: Cond, fact: str, value: Value | None) -> Cond:
+    """`subst` without its cache (whose keys hash every subtree again): linear in the size
+    of the condition; the table caches the result."""
+    if isinstance(cond, C.Test):
+        if cond.fact != fact:
+            return cond
+        return _TRUE if C.test_holds(cond, value) else _FALSE
+    if isinstance(cond, C.Not):
+        inner = _subst_tree(cond.item, fact, value)
+        if inner is cond.item:
+            return cond
+        if isinstance(inner, C.Const):
+            return _FALSE if inner.value else _TRUE
+        return C.Not(inner)
+    if isinstance(cond, C.And | C.Or):
+        is_and = isinstance(cond, C.And)
+        items: list[Cond] = []
+        same = True
+        for item in cond.items:
+            r = _subst_tree(item, fact, value)
+            if r is not item:
+                same = False
+            if isinstance(r, C.Const):
+                if r.value != is_and:  # False in an and, True in an or
+                    return r
+                continue
+            items.append(r)
+        if same:
+            return cond
+        if not items:
+            return _TRUE if is_and else _FALSE
+        if len(items) == 1:
+            return items[0]
+        return C.And(tuple(items)) if is_and else C.Or(tuple(items))
+    return cond
+
+
 class CondTable:
     """Conditions interned as integers (0 is false, 1 is true), with their reads and every
     substitution computed once."""
@@ -113,9 +150,9 @@ class CondTable:
         key = (cid, fact, value)
         hit = self._subst.get(key)
         if hit is None:
-            if self.meter is not None:
-                self.meter.spend(self.size[cid])
-            hit = self._subst[key] = self.intern(subst(self.conds[cid], fact, value))
+            if self.meter is not None:  # rebuilding, hashing and interning the result
+                self.meter.spend(4 * self.size[cid])
+            hit = self._subst[key] = self.intern(_subst_tree(self.conds[cid], fact, value))
         return hit
 
     def absent(self, cid: int, facts: frozenset[str]) -> int:
@@ -362,7 +399,7 @@ class Space:
         ix = self._ix[i]
         tab = self.table
         qi = ix.qidx.get(fact)
-        cost = 1 + (len(asks) >> 5)  # memo keys hash the asks: 1 unit per 32 entries
+        cost = 3 + (len(asks) >> 5)  # memo keys hash the asks: 1 unit per 32 entries
         if qi is not None and not stopped:
             readers = ix.ask_readers.get(fact, ())
             if readers or asks[qi] is not None:  # copy the asks only when one changes
@@ -389,6 +426,7 @@ class Space:
             lo = list(open_)
             for k, (n, c) in enumerate(lo):
                 if fact in rr[n]:
+                    cost += 2
                     c2 = tab.subst(c, fact, value)
                     if c2 != c:
                         lo[k] = (n, c2)
@@ -398,6 +436,7 @@ class Space:
             lp = list(pas)
             for k, (n, c) in enumerate(lp):
                 if fact in rr[n]:
+                    cost += 2
                     c2 = tab.subst(c, fact, value)
                     if c2 != c:
                         lp[k] = (n, c2)
@@ -553,6 +592,7 @@ class Space:
                     elif collect:
                         cur.count += agg.count * mult
                         cur.extra = tuple(a | b for a, b in zip(cur.extra, extra, strict=True))
+                        self.meter.spend(1 + sum(len(e) for e in cur.extra))
                     else:  # which rules give the outcome is tracked only when collecting
                         cur.count += agg.count * mult
             if self.record_graph:
@@ -616,6 +656,7 @@ class Space:
         return frozenset(out)
 
     def _leaf(self, pos: int, states: tuple[SideState, ...]) -> dict[Any, Agg]:
+        self.meter.spend(1 + sum(len(st[6]) for st in states))
         count, example = self.complete(pos, tuple(st[:3] for st in states))
         if count == 0:
             return {}
@@ -667,8 +708,9 @@ class Space:
 
     @staticmethod
     def _key_cost(qstates: tuple[Any, ...]) -> int:
-        """Work to hash a memo key: one unit, plus one per 32 asks and stops it holds."""
-        return 1 + (sum(len(q[1]) + len(q[2]) for q in qstates) >> 5)
+        """Work of one memoised search call: four units (branching, a step, the lookups),
+        plus one per 32 asks and stops its key hashes."""
+        return 4 + (sum(len(q[1]) + len(q[2]) for q in qstates) >> 5)
 
     def sat(self, pos: int, states: tuple[SideState, ...], i: int, cond: Cond) -> bool:
         """Whether `cond`, on side i's facts (i = -1: the joint facts, asked by any side),
