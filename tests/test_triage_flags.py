@@ -20,8 +20,9 @@ def test_immediate_risk_is_certain_as_soon_as_it_is_answered(cop2016):
     assert raised_so_far(cop2016, {**START, "immediate_risk": "yes"}) == (
         "immediate-safeguarding",)
     assert raised_so_far(cop2016, {**START, "immediate_risk": "no"}) == ()
+    # not knowing whether a child is safe is itself urgent: both flags
     assert raised_so_far(cop2016, {**START, "immediate_risk": "unknown"}) == (
-        "professional-judgement",)
+        "immediate-safeguarding", "professional-judgement")
 
 
 def test_a_rule_waits_for_every_fact_it_reads(cop2016):
@@ -51,7 +52,8 @@ rules:
     assert raised_so_far(rs, answers) == ()
     full = {**answers, "adult_involved": "no", "coercion": "no", "grooming_or_exploitation": "no",
             "profit_motive": "no", "capacity_concern": "no", "wider_child_protection": "no",
-            "sexual_acts": "no", "sharing_extent": "not_shared", "malicious_intent": "no",
+            "sexual_acts": "no", "taken_without_consent": "no", "sharing_extent": "not_shared",
+            "malicious_intent": "no",
             "previous_incidents": "no"}
     assert raised_so_far(rs, full) == ("immediate-safeguarding",)
     assert "immediate-safeguarding" in decide(rs, full).flags  # the same rules as decide
