@@ -43,7 +43,7 @@ def test_run_text_has_pathway_reasons_actions_edition_and_reminder(tmp_path, cap
     assert out.index("NOTE: Officer judgement") < out.index("NEXT") < out.index(
         "REASONS") < out.index("Rule set: cop-2016 1.")
     assert "NOTE: Officer judgement needed" in out
-    assert "Source: CoP-2016, Crime outcome codes: Outcome 21 (section approximate)" in out
+    assert "Source: CoP-2016, Crime outcome codes" in out
     assert "[ ] Record the report as a crime." in out
     assert "officer judgement, supervision and force policy come first" in out.lower()
     assert "\x1b[" not in out  # not a terminal: plain text
