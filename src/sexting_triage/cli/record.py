@@ -72,7 +72,9 @@ def verify_command(file: Path = FileArg, rules: str | None = RulesOption,
     raise typer.Exit(EXIT_FINDINGS)
 
 
-@record_app.command("sign")
+# (its examples here until the shared examples table lists `record sign`)
+@record_app.command("sign", epilog="\b\nExamples:\n  $ sexting-triage record sign case.json "
+                    "--sign-key ~/.ssh/records.pem --output case.signed.json")
 def sign_command(file: Path = FileArg,
                  sign_key: Path = typer.Option(..., "--sign-key", metavar="KEY",
                                                help="An Ed25519 private key (PEM), "
