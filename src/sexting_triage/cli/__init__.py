@@ -71,6 +71,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                       "sexting-triage record verify case.json --json"),
     "record show": ("sexting-triage record show case.json",
                     "sexting-triage record show case.json --format html > case.html"),
+    "record sign": ("sexting-triage record sign case.json --sign-key officer.pem "
+                    "--output case.signed.json",),
     "record notes": ("sexting-triage record notes case.json --format markdown",
                      "sexting-triage record notes case.json --format html"),
     "scenarios": ("sexting-triage scenarios check scenarios/",
@@ -95,8 +97,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def examples_text(path: str) -> str | None:
+def examples_text(path: str, cmd: Any = None) -> str | None:
     lines = EXAMPLES.get(path)
+    if not lines and cmd is not None and path:
+        # a command added without examples here: at least its shape, from its arguments
+        args = " ".join(str(p.metavar or p.name).upper().strip("{}") for p in
+                        getattr(cmd, "params", ()) if getattr(p, "param_type_name", "")
+                        == "argument")
+        lines = (f"sexting-triage {path} {args}".rstrip(),)
     if not lines:
         return None
     # "\b" keeps click from rewrapping the block
@@ -105,7 +113,7 @@ def examples_text(path: str) -> str | None:
 
 def _with_examples(cmd: Any, path: str) -> Any:
     """Add the Examples block to a built click command (and its subcommands), once."""
-    ex = examples_text(path)
+    ex = examples_text(path, cmd)
     epilog = cmd.epilog or ""
     if ex and "Examples:" not in epilog:
         cmd.epilog = f"{ex}\n\n{epilog}" if epilog else ex
