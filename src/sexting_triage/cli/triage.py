@@ -163,7 +163,9 @@ def _list_sessions(folder: Path, no_color: bool) -> None:
             rules = f"{s.rules.get('id')} {s.rules.get('version')}"
             con.print(text(f"{s.started:<21} {rules:<24} {len(s.answers):>7}  {s.path}"),
                       soft_wrap=True)
-        con.print(text("Continue one with: sexting-triage triage --resume FILE", "dim"))
+        con.print(text("Continue one with: sexting-triage triage --resume FILE, adding the "
+                       "options it was started with (--record and the rest: the \"To "
+                       "continue\" line printed when it stopped has them all)", "dim"))
     kept = len(found) - len(waiting)
     if kept:
         con.print(text(f"({kept} finished session(s) kept with --keep-session not shown.)",
