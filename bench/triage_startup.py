@@ -9,6 +9,9 @@ Targets (issue 14): --help <= 1.3x, first question <= 1.2x (accessible), <= 1.8x
 
 Run: python bench/triage_startup.py [RUNS] [--src DIR]
 
+Bytecode is written (to a scratch folder) as for an installed tool, even where the
+environment sets PYTHONDONTWRITEBYTECODE: otherwise every run compiles the tool's sources.
+
 `--src DIR` runs `python -m sexting_triage` with DIR on PYTHONPATH instead of the installed
 console script, to measure another checkout (e.g. an older commit unpacked with `git archive`)
 side by side.
@@ -69,12 +72,16 @@ def main() -> None:
     exe, pre, extra = command(src)
     with tempfile.TemporaryDirectory() as state:
         env = {k: v for k, v in os.environ.items()
-               if k not in ("NO_COLOR", "SEXTING_TRIAGE_ACCESSIBLE")}
+               if k not in ("NO_COLOR", "SEXTING_TRIAGE_ACCESSIBLE", "PYTHONDONTWRITEBYTECODE")}
+        # As an installed tool runs (pip writes the bytecode at install): compiled once in the
+        # warm-up, kept in a scratch folder rather than in the source tree.
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(state, "pycache")
         # pexpect never answers prompt_toolkit's cursor-position request; a real terminal does.
         env.update(XDG_STATE_HOME=state, TERM="xterm", COLUMNS="100", LINES="40",
                    PROMPT_TOOLKIT_NO_CPR="1")
         measures = {
-            "floor": lambda: run_ms([sys.executable, "-c", "import typer, pydantic, yaml"]),
+            "floor": lambda: run_ms([sys.executable, "-c", "import typer, pydantic, yaml"],
+                                    env),
             "--help": lambda: run_ms([exe, *pre, "--help"], {**env, **extra}),
             "first question, accessible": lambda: to_screen_ms(
                 env, src, ["triage", "--accessible"], FIRST_PLAIN),
