@@ -19,7 +19,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 import typer
 
@@ -266,10 +266,20 @@ def triage_command(
     from sexting_triage.render.terminal import console, text
 
     stream = terminal_stream()
-    con = console(file=stream, no_color=no_color or plain)
-    out = con if stream is sys.stdout else console(no_color=no_color or plain)
     if plain:
-        con.soft_wrap = True  # whole lines: a screen reader or braille display wraps them
+        from sexting_triage.prompt.accessible import PlainConsole
+
+        def plain_console(file: IO[str]) -> Console:
+            c = console(file=file, no_color=True)
+            c.soft_wrap = True  # whole lines: a screen reader or braille display wraps them
+            return c
+
+        con = cast("Console", PlainConsole(stream, lambda: plain_console(stream)))
+        out = con if stream is sys.stdout else cast(
+            "Console", PlainConsole(sys.stdout, lambda: plain_console(sys.stdout)))
+    else:
+        con = console(file=stream, no_color=no_color)
+        out = con if stream is sys.stdout else console(no_color=no_color)
     if resume is not None:
         from sexting_triage.questionnaire import Questionnaire
 
@@ -323,10 +333,11 @@ def triage_command(
         if resume is not None:
             triage.show_flags()
         else:
-            con.print(text(f"Triage with rule set {rs.id} {rs.version}: {rs.title}", "bold"))
-            con.print(text("No names, images or descriptions are asked for. Your answers are "
-                           "saved after each one; Ctrl-C stops and tells you how to continue.",
-                           "dim"))
+            intro = [(f"Triage with rule set {rs.id} {rs.version}: {rs.title}", "bold"),
+                     ("No names, images or descriptions are asked for. Your answers are saved "
+                      "after each one; Ctrl-C stops and tells you how to continue.", "dim")]
+            for line, style in intro:  # plain lines need no rich text (faster to screen)
+                con.print(line if plain else text(line, style))
         d = triage.run()
         con.file.flush()
         if out is not con:

@@ -18,6 +18,7 @@ questionary (only `prompt.arrows` imports it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Protocol
 
@@ -144,6 +145,34 @@ def parse_reply(q: Question, reply: str, current: Value | None,
     raise ValueError(f"That is not one of the answers. Type {option_hint(q)}, or back, or why.")
 
 
+class PlainConsole:
+    """A console for the plain prompter that writes plain lines itself and builds the rich
+    console (about 20 ms to import) only when something richer is printed: an urgent flag,
+    "why", the result. So the first question is on screen sooner."""
+
+    def __init__(self, file: IO[str], make: Callable[[], Console]):
+        self.file = file
+        self._make = make
+        self._rich: Console | None = None
+
+    @property
+    def rich(self) -> Console:
+        if self._rich is None:
+            self._rich = self._make()
+        return self._rich
+
+    def print(self, *objects: object, end: str = "\n", **kw: object) -> None:
+        if self._rich is None and all(isinstance(o, str) for o in objects):
+            from sexting_triage.render.safe import clean
+
+            self.file.write(clean(" ".join(str(o) for o in objects)) + end)
+            return
+        self.rich.print(*objects, end=end, **kw)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.rich, name)
+
+
 class PlainPrompter:
     """Numbered options on plain lines; reads one line per reply from `stdin`."""
 
@@ -152,9 +181,9 @@ class PlainPrompter:
         self.stdin = stdin
 
     def _line(self, s: str = "") -> None:
-        from sexting_triage.render.terminal import text
+        from sexting_triage.render.safe import clean
 
-        self.con.print(text(s), soft_wrap=True)
+        self.con.print(clean(s), soft_wrap=True)
 
     def _read(self) -> str:
         """One line from stdin; EOFError when input has ended (saved like an interruption)."""
