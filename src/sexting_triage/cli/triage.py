@@ -214,7 +214,7 @@ def triage_command(
         "When asked for explicitly it also reads answers piped to stdin, one per line."),
     no_color: bool = NoColorOption,
     resume: Path | None = typer.Option(
-        None, "--resume", metavar="PATH", help="Continue a saved session file."),
+        None, "--resume", metavar="FILE", help="Continue a saved session file."),
     list_sessions: bool = typer.Option(
         False, "--list-sessions", help="List unfinished sessions (when started, rule set, how "
         "many answers) and exit."),
