@@ -373,3 +373,15 @@ def test_resume_hint_keeps_every_option(state, tmp_path, capsys):
     assert run(START + CTRL_C, "--record", str(rec), "--keep-session") == 130
     hint = re.search(r"To continue: (.*)", capsys.readouterr().err).group(1)
     assert f"--record {rec}" in hint and "--no-color" in hint and "--keep-session" in hint
+
+
+def test_arrow_review_pages_beyond_one_screen(state, tmp_path, capsys):
+    # cop-2024 asks 19 questions here: the review shows 16 answers, then the other 3
+    keys = (START + NO + NO * 8 + NO + NO + pick(1) + NO + NO + NO + NO
+            + pick(17) + ENTER + AGREE)  # "More answers", then confirm on page 2, agree
+    rec = tmp_path / "r.json"
+    assert run(keys, "--rules", "cop-2024", "--record", str(rec)) == 0
+    err = capsys.readouterr().err
+    assert "REVIEW YOUR ANSWERS (page 1 of 2)" in err
+    assert "REVIEW YOUR ANSWERS (page 2 of 2)" in err
+    assert len(record_of(rec)["answers"]) == 19
