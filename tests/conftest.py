@@ -23,6 +23,10 @@ def cop2016():
 def _private_cache(tmp_path_factory, monkeypatch):
     """Tests never read or write the user's real cache of compiled rule sets."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+    # nor a force overlay configured on the machine running them
+    monkeypatch.delenv("SEXTING_TRIAGE_OVERLAY", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "config"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path_factory.getbasetemp() / "config-dirs"))
 
 
 # ----------------------------------------------------------------------------- no network

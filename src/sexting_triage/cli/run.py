@@ -17,15 +17,16 @@ from sexting_triage.cli import EXIT_CODES_HELP, app, warn, warn_if_not_current
 from sexting_triage.cli.common import (
     JsonOption,
     NoColorOption,
+    OverlayOption,
     RulesOption,
-    resolve_rules,
+    rules_for,
     save_scenario_file,
 )
 from sexting_triage.engine import Decision
 from sexting_triage.errors import InputError, InvalidAnswers, MissingAnswers, Problem, UsageError
 
 
-def decide_file(path: Path, rules: str | None) -> Decision:
+def decide_file(path: Path, rules: str | None, overlay: Path | None = None) -> Decision:
     """Load an answers file, pick its rule set, decide; errors point into the file."""
     try:
         doc, answers, file_rules = loader.load_answers(path)
@@ -34,7 +35,7 @@ def decide_file(path: Path, rules: str | None) -> Decision:
         if scenario is None:
             raise
         doc, answers, file_rules = scenario
-    rs = resolve_rules(rules or file_rules, path)
+    rs = rules_for(rules or file_rules, overlay, path)
     warn_if_not_current(rs)
     from sexting_triage.questionnaire import Questionnaire
 
@@ -86,6 +87,7 @@ def run_command(
                                 "answer) and optionally `rules:` (a rule-set id).",
                                 show_default=False),
     rules: str | None = RulesOption,
+    overlay: Path | None = OverlayOption,
     json_out: bool = JsonOption,
     no_color: bool = NoColorOption,
     save_scenario: Path | None = typer.Option(
@@ -130,7 +132,7 @@ def run_command(
         records.check_target(record)
         if incident_ref is not None:
             records.check_incident_ref(incident_ref)
-    d = decide_file(file, rules)
+    d = decide_file(file, rules, overlay)
     warn_ignored(d)
     if record is not None:
         officer = None if officer_decision is None else {

@@ -24,7 +24,13 @@ from typing import IO, TYPE_CHECKING, cast
 import typer
 
 from sexting_triage.cli import EXIT_CODES_HELP, app
-from sexting_triage.cli.common import NoColorOption, RulesOption, save_scenario_file
+from sexting_triage.cli.common import (
+    NoColorOption,
+    OverlayOption,
+    RulesOption,
+    rules_for,
+    save_scenario_file,
+)
 from sexting_triage.errors import EXIT_INTERRUPTED, NotInteractive, TriageError, UsageError
 
 if TYPE_CHECKING:
@@ -199,6 +205,7 @@ def _resume_command(sess: Session, record: Path | None, incident_ref: str | None
 @app.command("triage", epilog=EXIT_CODES_HELP)
 def triage_command(
     rules: str | None = RulesOption,
+    overlay: Path | None = OverlayOption,
     record: Path | None = typer.Option(
         None, "--record", metavar="FILE",
         help="At the end, write a decision record (JSON) to FILE: answers, decision, rule-set "
@@ -285,9 +292,13 @@ def triage_command(
 
         try:
             sess = S.load(resume)
-            rs = loader.resolve(sess.rules["ref"])
+            # a session started with an overlay is resumed with it (unless --overlay says)
+            saved_overlay = sess.rules.get("overlay_path")
+            use = overlay if overlay is not None else (
+                Path(saved_overlay) if isinstance(saved_overlay, str) else Path("none"))
+            rs = rules_for(sess.rules["ref"], use)
             if rules is not None:
-                _same_rules(resume, sess, rs, loader.resolve(rules), rules)
+                _same_rules(resume, sess, rs, rules_for(rules, use), rules)
         except TriageError as exc:
             raise _cannot_resume(resume, rules, exc) from None
         sess.lock()  # the same session is never continued in two terminals at once
@@ -304,6 +315,7 @@ def triage_command(
                 "answers were checked again with the new rules; only what is new will be "
                 "asked.", "bold"))
             sess.pin(rs)
+            _remember_overlay(sess, rs)
         for dr in dropped:
             label = rs.question(dr.question).text if dr.question in rs.question_index \
                 else dr.question
@@ -311,10 +323,12 @@ def triage_command(
                            "italic"))
         sess.set_answers(answers)
     else:
-        ref = rules if rules is not None else loader.default_id()
-        rs = loader.resolve(ref)
+        rs = rules_for(rules, overlay)
+        ref = rules if rules is not None else getattr(getattr(rs, "base", None), "id", rs.id)
         warn_if_not_current(rs)
         sess = S.Session.create(folder, rs, S.rules_ref(ref, rs, loader.bundled_paths()))
+        if _remember_overlay(sess, rs):
+            sess.save()
         answers = {}
 
     if plain:
@@ -359,6 +373,15 @@ def triage_command(
         sess.release()
 
     _finish(con, d, sess, record, incident_ref, save_scenario, keep_session, officer)
+
+
+def _remember_overlay(sess: Session, rs: RuleSet) -> bool:
+    """Keep the force overlay's path in the session, so a resume applies it again."""
+    info = getattr(rs, "overlay", None)
+    if info is None:
+        return False
+    sess.rules["overlay_path"] = str(Path(info.path).resolve())
+    return True
 
 
 def _same_rules(path: Path, sess: Session, pinned: RuleSet, given: RuleSet, ref: str) -> None:
