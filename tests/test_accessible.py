@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import sexting_triage.cli.triage as triage_mod
-from sexting_triage.prompt.accessible import BACK, WHY, parse_reply
 from sexting_triage.cli import main
+from sexting_triage.prompt.accessible import BACK, WHY, parse_reply
 
 # Example 1 of the domain brief, typed: numbers, ids and labels all work.
 PROPORTIONATE = ["1", "yes", "15", "no", "2", "n", "no", "no", "no", "no", "No", "no",

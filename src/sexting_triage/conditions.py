@@ -265,12 +265,12 @@ def test_holds(t: Test, value: Value | None) -> bool:
     if type(value) is not int or type(v) is not int:
         return False
     if op == "<":
-        return value < v  # type: ignore[operator]
+        return value < v
     if op == "<=":
-        return value <= v  # type: ignore[operator]
+        return value <= v
     if op == ">":
-        return value > v  # type: ignore[operator]
-    return value >= v  # type: ignore[operator]
+        return value > v
+    return value >= v
 
 
 def evaluate(cond: Cond, facts: Mapping[str, Value]) -> bool:
