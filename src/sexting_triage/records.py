@@ -322,6 +322,11 @@ def check_signature(record: dict[str, Any], public_key_pem: bytes) -> Part:
     return Part("signature", True, f"valid Ed25519 signature by key {kid}")
 
 
+def check_signing_key(private_key_pem: bytes) -> None:
+    """Raise the error `sign` would give for this key, before anything is asked or written."""
+    _private_key(private_key_pem)
+
+
 def read_key(path: Path, kind: str) -> bytes:
     """The bytes of a key file (`kind` "signing key" or "public key"), refusing what any
     input file refuses (folders, FIFOs, devices, oversized files)."""

@@ -71,3 +71,25 @@ def rules_for(ref: str | None, overlay: Path | None, relative_to: Path | None = 
 
     return resolve_with_overlay(ref, overlay,
                                 lambda r: resolve_rules(r, relative_to), warn)
+
+
+# ----------------------------------------------------------------------------- signed records
+
+SignKeyOption = typer.Option(
+    None, "--sign-key", metavar="FILE",
+    help="Sign the decision record with this Ed25519 private key (PEM; needs "
+    "`pip install 'sexting-triage[sign]'`); `record verify --public-key` checks it.")
+
+
+def signing_key(path: Path | None, record: Path | None) -> bytes | None:
+    """The signing key's bytes, read and checked before any question is asked, so a bad key
+    never costs an officer a finished triage."""
+    if path is None:
+        return None
+    if record is None:
+        raise UsageError("--sign-key signs the decision record: give --record FILE as well")
+    from sexting_triage import records
+
+    key = records.read_key(path, "signing key")
+    records.check_signing_key(key)
+    return key

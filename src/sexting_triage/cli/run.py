@@ -19,8 +19,10 @@ from sexting_triage.cli.common import (
     NoColorOption,
     OverlayOption,
     RulesOption,
+    SignKeyOption,
     rules_for,
     save_scenario_file,
+    signing_key,
 )
 from sexting_triage.engine import Decision
 from sexting_triage.errors import InputError, InvalidAnswers, MissingAnswers, Problem, UsageError
@@ -98,6 +100,7 @@ def run_command(
         None, "--record", metavar="FILE",
         help="Also write a decision record (JSON) to FILE, as `triage --record` does: "
         "answers, decision, rule-set sha256 and its own hashes. Never overwrites a file."),
+    sign_key: Path | None = SignKeyOption,
     incident_ref: str | None = typer.Option(
         None, "--incident-ref", metavar="REF",
         help="A short incident or crime reference for the record. Never a name."),
@@ -132,6 +135,7 @@ def run_command(
         records.check_target(record)
         if incident_ref is not None:
             records.check_incident_ref(incident_ref)
+    key = signing_key(sign_key, record)
     d = decide_file(file, rules, overlay)
     warn_ignored(d)
     if record is not None:
@@ -139,6 +143,8 @@ def run_command(
             "decision": officer_decision,
             **({"reason": officer_reason} if officer_reason else {})}
         rec = records.build(d, incident_ref, officer=officer)  # checks the officer's part
+        if key is not None:
+            rec = records.sign(rec, key)
     if save_scenario is not None:
         save_scenario_file(save_scenario, d)
     if rec is not None and record is not None:

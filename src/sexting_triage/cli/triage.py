@@ -28,8 +28,10 @@ from sexting_triage.cli.common import (
     NoColorOption,
     OverlayOption,
     RulesOption,
+    SignKeyOption,
     rules_for,
     save_scenario_file,
+    signing_key,
 )
 from sexting_triage.errors import EXIT_INTERRUPTED, NotInteractive, TriageError, UsageError
 
@@ -210,6 +212,7 @@ def triage_command(
         None, "--record", metavar="FILE",
         help="At the end, write a decision record (JSON) to FILE: answers, decision, rule-set "
         "sha256 and a hash of its own content. Never overwrites a file."),
+    sign_key: Path | None = SignKeyOption,
     incident_ref: str | None = typer.Option(
         None, "--incident-ref", metavar="REF",
         help="A short incident or crime reference for the record (letters, digits and / - _ . "
@@ -256,10 +259,13 @@ def triage_command(
     files.check_output_paths({"--record": record, "--save-scenario": save_scenario})
     if record is not None:
         records.check_target(record)
+    key = signing_key(sign_key, record)
     if save_scenario is not None and save_scenario.exists():
         raise UsageError(f"{save_scenario} already exists: choose another file name")
     _KEEP[:] = [opt for opt, on in (("--accessible", accessible), ("--no-color", no_color),
                                     ("--keep-session", keep_session)) if on]
+    if sign_key is not None:
+        _KEEP.append(f"--sign-key {shlex.quote(str(sign_key))}")
     plain, explicit = accessible_requested(accessible)
     if not stdin_is_interactive() and not explicit:
         raise NotInteractive(
@@ -372,7 +378,7 @@ def triage_command(
     finally:
         sess.release()
 
-    _finish(con, d, sess, record, incident_ref, save_scenario, keep_session, officer)
+    _finish(con, d, sess, record, incident_ref, save_scenario, keep_session, officer, key)
 
 
 def _remember_overlay(sess: Session, rs: RuleSet) -> bool:
@@ -492,7 +498,7 @@ def _officer_decision(prompter: Prompter, con: Console, d: Decision
 
 def _finish(con: Console, d: Decision, sess: Session, record: Path | None,
             incident_ref: str | None, save_scenario: Path | None, keep: bool,
-            officer: dict[str, str] | None = None) -> None:
+            officer: dict[str, str] | None = None, key: bytes | None = None) -> None:
     """After the result and the officer's decision: the record and scenario, then the
     session file is removed."""
     from sexting_triage import records
@@ -501,7 +507,8 @@ def _finish(con: Console, d: Decision, sess: Session, record: Path | None,
 
     try:
         if record is not None:
-            records.write(record, records.build(d, incident_ref, officer=officer))
+            rec = records.build(d, incident_ref, officer=officer)
+            records.write(record, records.sign(rec, key) if key is not None else rec)
             print(f"decision record written to {record}", file=sys.stderr)
         if save_scenario is not None:
             save_scenario_file(save_scenario, d)
