@@ -31,6 +31,17 @@ class Problem:
         return f"{where}:{loc} {self.message}"
 
 
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems in file order, each once (two checks may find the same thing)."""
+    seen: set[str] = set()
+    out = []
+    for p in sorted(problems, key=lambda p: (p.line or 0, p.col or 0)):
+        if str(p) not in seen:
+            seen.add(str(p))
+            out.append(p)
+    return out
+
+
 class TriageError(Exception):
     """Base of every error the tool reports to a user (never shown as a traceback)."""
 

@@ -78,8 +78,11 @@ def atomic_write(path: Path, data: bytes, mode: int | None = 0o600,
     return held
 
 
-def _kind(mode: int) -> str | None:
-    """What a non-regular file is, in words (None for a regular file)."""
+def file_kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words (None for a regular file): for
+    refusing inputs and outputs that would hang, loop or write somewhere unexpected."""
+    if stat.S_ISREG(mode):
+        return None
     if stat.S_ISLNK(mode):
         return "a symbolic link"
     if stat.S_ISDIR(mode):
@@ -90,11 +93,11 @@ def _kind(mode: int) -> str | None:
         return "a device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return None
+    return "not a regular file"
 
 
 def _refuse_special(path: Path, st: os.stat_result) -> None:
-    kind = _kind(st.st_mode)
+    kind = file_kind(st.st_mode)
     if kind is not None:
         raise UsageError(f"cannot write {path}: it is {kind}; outputs are written only as new "
                          "regular files (never through a link, to a device or a pipe)")
@@ -189,7 +192,7 @@ def check_output_paths(paths: dict[str, Path | None]) -> None:
         except OSError as exc:
             raise UsageError(f"{option} {path}: {exc.strerror or exc}") from None
         if st is not None:
-            kind = _kind(st.st_mode)
+            kind = file_kind(st.st_mode)
             if kind is not None:
                 raise UsageError(f"{option} {path}: it is {kind}; outputs are written only as "
                                  "new regular files")

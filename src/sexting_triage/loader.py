@@ -12,7 +12,7 @@ from sexting_triage import conditions as C
 from sexting_triage import ruleset as R
 from sexting_triage import semantics
 from sexting_triage.bundled import rules_dir
-from sexting_triage.errors import InputError, Problem, UsageError
+from sexting_triage.errors import InputError, Problem, UsageError, sorted_problems
 from sexting_triage.yamlio import Located, PathKey, load_yaml, read_file
 
 RULES_SUFFIXES = (".yaml", ".yml")
@@ -102,7 +102,7 @@ def validated(doc: Located) -> dict[str, Any]:
         problems.extend(pydantic_problems(doc, exc))
     problems.extend(semantics.problems(doc))
     if problems or model is None:
-        raise InputError(_sorted(problems))
+        raise InputError(sorted_problems(problems))
     return model.model_dump(mode="json", by_alias=True)
 
 
@@ -172,16 +172,6 @@ def _cache_prune(folder: Path) -> None:
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in entries[CACHE_ENTRIES:]:
         old.unlink(missing_ok=True)
-
-
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    seen: set[str] = set()
-    out = []
-    for p in sorted(problems, key=lambda p: (p.line or 0, p.col or 0)):
-        if str(p) not in seen:
-            seen.add(str(p))
-            out.append(p)
-    return out
 
 
 def pydantic_problems(doc: Located, exc: Any, base: PathKey = ()) -> list[Problem]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +27,7 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from sexting_triage.errors import InputError, Problem
+from sexting_triage.files import file_kind
 
 # A rule set is about 25 kB and 600 values; these limits leave ample room while keeping the
 # refusal of a hostile file well under a second.
@@ -261,7 +261,7 @@ def read_file(path: str | os.PathLike[str], kind: str = "file") -> tuple[bytes, 
                                   f"cannot read: {exc.strerror or exc}")]) from None
     try:
         st = os.fstat(fd)
-        what = _not_regular(st.st_mode)
+        what = file_kind(st.st_mode)
         if what is not None:
             raise InputError([Problem(p, None, None, "", f"is {what}, not a {kind}")])
         if st.st_size > MAX_BYTES:
@@ -298,21 +298,6 @@ def read_file(path: str | os.PathLike[str], kind: str = "file") -> tuple[bytes, 
     if not text.strip():
         raise InputError([Problem(p, None, None, "", f"the {kind} is empty")])
     return raw, text
-
-
-def _not_regular(mode: int) -> str | None:
-    """What a file that is not a regular file is, in words."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def _short(p: str) -> str:

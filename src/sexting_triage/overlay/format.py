@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from sexting_triage import model as M
-from sexting_triage.errors import InputError, Problem
+from sexting_triage.errors import InputError, Problem, sorted_problems
 from sexting_triage.serialize import OVERLAY_FILE_SCHEMA
 from sexting_triage.yamlio import Located, PathKey, load_yaml, read_file
 
@@ -204,22 +204,12 @@ def load_overlay(path: str | os.PathLike[str]) -> Overlay:
     except ValidationError as exc:
         problems = pydantic_problems(doc, exc)
         problems += _local_problems(doc)
-        raise InputError(_sorted(problems)) from None
+        raise InputError(sorted_problems(problems)) from None
     problems = _local_problems(doc)
     if problems:
-        raise InputError(_sorted(problems))
+        raise InputError(sorted_problems(problems))
     return Overlay(doc.path, hashlib.sha256(raw).hexdigest(), text, doc,
                    model.model_dump(mode="json", by_alias=True))
-
-
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    seen: set[str] = set()
-    out = []
-    for p in sorted(problems, key=lambda p: (p.line or 0, p.col or 0)):
-        if str(p) not in seen:
-            seen.add(str(p))
-            out.append(p)
-    return out
 
 
 def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:

@@ -10,12 +10,11 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from sexting_triage import ruleset as R
-from sexting_triage.errors import InputError, Problem, UsageError
+from sexting_triage.errors import InputError, Problem, UsageError, sorted_problems
 from sexting_triage.overlay.format import (
     Overlay,
     _all_actions,
     _items,
-    _sorted,
     load_overlay,
 )
 from sexting_triage.yamlio import Located, PathKey, load_yaml, read_file
@@ -274,7 +273,7 @@ def apply(base: R.RuleSet, ov: Overlay, check_pin: bool = True) -> OverlaidRuleS
     bdata = base_data(base)
     problems = base_problems(base, bdata, ov)
     if problems:
-        raise InputError(_sorted(problems))
+        raise InputError(sorted_problems(problems))
     merged = build_ruleset(Located(ov.path, merged_data(bdata, ov)), base.sha256)
     info = OverlayInfo(ov.id, ov.version, ov.data["title"], ov.data["force"], ov.sha256,
                        ov.path, base.id, base.version, base.sha256)
