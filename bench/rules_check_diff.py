@@ -1,8 +1,10 @@
-"""Benchmark: `rules check cop-2024` and `rules diff cop-2016 cop-2024` as whole processes.
+"""Benchmark: `rules check` on both bundled rule sets and `rules diff cop-2016 cop-2024`, as
+whole processes, side by side with the import floor measured in the same run
+(`python -c "import typer, pydantic, yaml"`).
 
-Targets (issue 5): check under 1 s, diff under 2 s. Prints wall and CPU time per run (best
-and median of several), the ratio to the target, and the situation counts. CPU time is shown
-beside wall time because a busy machine stretches wall time without the tool doing more work.
+Targets (issue 14): `rules check cop-2024` <= 2.5x the floor, `rules diff cop-2016
+cop-2024` <= 3x. Prints the median wall time, its ratio to the floor and the peak memory
+(max RSS) of each, and the situation counts.
 
     python bench/rules_check_diff.py [--runs N]
 """
@@ -12,64 +14,40 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import shutil
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, floor, measure_process, tool
 
-
-def _exe() -> list[str]:
-    found = shutil.which("sexting-triage", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "sexting_triage"]
-
-
-def _run(args: list[str]) -> tuple[float, float, str, int]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.run([*_exe(), *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "NO_COLOR": "1"})
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, proc.stdout, proc.returncode
-
-
-def bench(name: str, args: list[str], target: float, runs: int) -> dict[str, object]:
-    walls, cpus = [], []
-    out, code = "", 0
-    for _ in range(runs):
-        wall, cpu, out, code = _run(args)
-        walls.append(wall)
-        cpus.append(cpu)
-    best, med = min(walls), statistics.median(walls)
-    print(f"{name}: exit {code}; wall best {best:.3f} s, median {med:.3f} s; "
-          f"CPU median {statistics.median(cpus):.3f} s; target {target:.1f} s; "
-          f"best/target {best / target:.2f}, median/target {med / target:.2f}")
-    return json.loads(out) if out.strip().startswith("{") else {}
+CASES = [
+    ("rules check cop-2016", ["rules", "check", "cop-2016", "--json"], None),
+    ("rules check cop-2024", ["rules", "check", "cop-2024", "--json"], 2.5),
+    ("rules diff cop-2016 cop-2024",
+     ["rules", "diff", "cop-2016", "cop-2024", "--format", "json"], 3.0),
+]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=7)
     runs = ap.parse_args().runs
-    base_wall, base_cpu, _, _ = _run(["--help"])
-    print(f"process start-up alone (`sexting-triage --help`): wall {base_wall:.3f} s, "
-          f"CPU {base_cpu:.3f} s")
-    check = bench("rules check cop-2024", ["rules", "check", "cop-2024", "--json"], 1.0, runs)
-    diff = bench("rules diff cop-2016 cop-2024",
-                 ["rules", "diff", "cop-2016", "cop-2024", "--format", "json"], 2.0, runs)
+    base = floor(runs)
+    print(f"import floor: {base * 1000:.0f} ms (median of {runs})")
+    for name, args, target in CASES:
+        t, mb, rc = measure_process([*tool(), *args], runs)
+        goal = f"target <= {target:.1f}x" if target else "no target"
+        print(f"{name}: {t * 1000:.0f} ms = {t / base:.2f}x the floor ({goal}); "
+              f"peak {mb:.0f} MB; exit {rc}")
+    env = {**os.environ, "NO_COLOR": "1"}
+    check = json.loads(subprocess.run([*tool(), *CASES[1][1]], capture_output=True, text=True,
+                                      cwd=ROOT, env=env, check=False).stdout or "{}")
+    diff = json.loads(subprocess.run([*tool(), *CASES[2][1]], capture_output=True, text=True,
+                                     cwd=ROOT, env=env, check=False).stdout or "{}")
     print(f"cop-2024 reachable situations: {check.get('situations', 0):,}")
     print(f"diff situations: {diff.get('situations_total', 0):,} in total, "
           f"{diff.get('situations_changed', 0):,} change pathway or flags")
-    for t in diff.get("transitions", []):
-        print(f"  {t['from']} -> {t['to']}: {t['count']:,}")
-    for f in diff.get("flag_changes", []):
-        print(f"  flag {f['flag']} {f['change']}: {f['count']:,}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, floor, measure_process, tool  # noqa: E402
+from common import ROOT, floor, measure_process, tool
 
 
 def extended(n: int, base: Path | None = None) -> dict[str, Any]:
