@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT
-from sexting_triage import yamlio
+from sexting_triage import reading, yamlio
 from sexting_triage.cli import main
 
 COP = (ROOT / "rules" / "cop-2016.yaml").read_text(encoding="utf-8")
@@ -186,12 +186,12 @@ def test_huge_sparse_file_refused_by_size_before_reading(
         with open(p, "wb") as fh:
             fh.truncate(300 * 1024 * 1024)
         refused(capsys, [*args, str(p)], p, None, "the file is 314,572,800 bytes",
-                f"the limit is {yamlio.MAX_BYTES:,} bytes")
+                f"the limit is {reading.MAX_BYTES:,} bytes")
 
 
 def test_file_just_over_the_limit_is_refused(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    p = answers_file(tmp_path, "answers:\n  imagery: yes\n" + "#" * yamlio.MAX_BYTES)
+    p = answers_file(tmp_path, "answers:\n  imagery: yes\n" + "#" * reading.MAX_BYTES)
     refused(capsys, ["run", str(p)], p, None, "too large")
 
 

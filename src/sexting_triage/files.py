@@ -1,5 +1,5 @@
 """Writing files so they are never half-written nor written over, and reading the tool's
-own JSON files.
+own JSON files (through `reading`, as every input is read).
 
 Every file the tool writes goes through this module:
 
@@ -24,12 +24,19 @@ import contextlib
 import errno
 import json
 import os
-import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from sexting_triage.errors import InputError, Problem, UsageError
+from sexting_triage.reading import (
+    LONE_SURROGATE,
+    file_kind,
+    line_col,
+    read_file,
+    surrogate_at,
+    whole_text,
+)
 
 
 class OutputExists(UsageError):
@@ -76,24 +83,6 @@ def atomic_write(path: Path, data: bytes, mode: int | None = 0o600,
         raise
     _fsync_dir(folder)
     return held
-
-
-def file_kind(mode: int) -> str | None:
-    """What a file that is not a regular file is, in words (None for a regular file): for
-    refusing inputs and outputs that would hang, loop or write somewhere unexpected."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def _refuse_special(path: Path, st: os.stat_result) -> None:
@@ -240,8 +229,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _has_lone_surrogate(data: Any) -> bool:
-    from sexting_triage.yamlio import whole_text
-
     stack = [data]
     while stack:
         item = stack.pop()
@@ -261,8 +248,6 @@ def load_json(path: Path, kind: str) -> Any:
     InputError located as precisely as the file allows. A key given twice in one object
     (json keeps the last, silently) and a lone surrogate escape (`\\ud800`) make the file
     invalid."""
-    from sexting_triage.yamlio import LONE_SURROGATE, read_file, surrogate_at
-
     p = str(path)
     _, text = read_file(path, kind)
     try:
@@ -294,5 +279,4 @@ def _second_key(text: str, key: str) -> tuple[int | None, int | None]:
     hits = [m.start() for m in re.finditer(spelled + r"\s*:", text)]
     if len(hits) < 2:
         return None, None
-    before = text[:hits[1]]
-    return before.count("\n") + 1, hits[1] - (before.rfind("\n") + 1) + 1
+    return line_col(text, hits[1])

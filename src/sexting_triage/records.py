@@ -330,7 +330,7 @@ def check_signing_key(private_key_pem: bytes) -> None:
 def read_key(path: Path, kind: str) -> bytes:
     """The bytes of a key file (`kind` "signing key" or "public key"), refusing what any
     input file refuses (folders, FIFOs, devices, oversized files)."""
-    from sexting_triage.yamlio import read_file
+    from sexting_triage.reading import read_file
 
     return read_file(path, kind)[0]
 

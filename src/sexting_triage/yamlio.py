@@ -4,12 +4,12 @@ PyYAML's node tree gives line and column for every key and value; we keep them i
 keyed by the value's path so pydantic's `loc` and our own checks can point at
 `path:line:col`. Duplicate keys (which PyYAML silently overwrites), anchors and aliases
 (the "billion laughs" bomb), oversized files and non-UTF-8 bytes are refused here, once,
-for every kind of file the tool reads.
+for every kind of file the tool reads. Reading the bytes (size, file kind, UTF-8) is
+`reading.py`'s job; this module composes YAML with marks.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 from dataclasses import dataclass, field
@@ -27,11 +27,16 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from sexting_triage.errors import InputError, Problem
-from sexting_triage.files import file_kind
+from sexting_triage.reading import (
+    LONE_SURROGATE,
+    line_col,
+    read_text,
+    whole_text,
+)
+from sexting_triage.reading import read_file as read_file  # the loader and overlays read here
 
-# A rule set is about 25 kB and 600 values; these limits leave ample room while keeping the
-# refusal of a hostile file well under a second.
-MAX_BYTES = 1024 * 1024
+# A rule set is about 25 kB and 600 values; these limits (and reading.MAX_BYTES) leave
+# ample room while keeping the refusal of a hostile file well under a second.
 MAX_NODES = 20_000
 MAX_DEPTH = 64
 
@@ -240,112 +245,6 @@ def _loader_class() -> type:
     return _C_LOADER[0] or _Loader
 
 
-def read_file(path: str | os.PathLike[str], kind: str = "file") -> tuple[bytes, str]:
-    """Read a small UTF-8 text file (bytes and text), refusing oversized, empty or
-    undecodable input before parsing anything.
-
-    The file is opened with O_NONBLOCK and checked with fstat before a byte is read: a
-    folder, a named pipe (FIFO), a device or a socket is refused at once, so nothing is
-    ever read forever."""
-    p = str(path)
-    try:
-        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise InputError([Problem(p, None, None, "", f"no such {kind}")]) from None
-    except OSError as exc:
-        if exc.errno == errno.ENAMETOOLONG:
-            raise InputError([Problem(_short(p), None, None, "", f"cannot read this {kind}: "
-                                      "the file name is longer than the file system "
-                                      "allows")]) from None
-        raise InputError([Problem(p, None, None, "",
-                                  f"cannot read: {exc.strerror or exc}")]) from None
-    try:
-        st = os.fstat(fd)
-        what = file_kind(st.st_mode)
-        if what is not None:
-            raise InputError([Problem(p, None, None, "", f"is {what}, not a {kind}")])
-        if st.st_size > MAX_BYTES:
-            raise InputError([Problem(p, None, None, "",
-                                      f"the file is {st.st_size:,} bytes: too large for "
-                                      f"this {kind} (the limit is {MAX_BYTES:,} bytes)")])
-        chunks: list[bytes] = []
-        got = 0
-        while got <= MAX_BYTES:
-            chunk = os.read(fd, MAX_BYTES + 1 - got)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-        raw = b"".join(chunks)
-    except OSError as exc:
-        raise InputError([Problem(p, None, None, "",
-                                  f"cannot read: {exc.strerror or exc}")]) from None
-    finally:
-        os.close(fd)
-    if len(raw) > MAX_BYTES:
-        raise InputError([Problem(p, None, None, "", f"the file is over {MAX_BYTES:,} bytes")])
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise InputError([Problem(p, line, col, "",
-                                  f"byte 0x{raw[exc.start]:02x} is not valid UTF-8: "
-                                  "save the file as UTF-8")]) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
-        raise InputError([Problem(p, None, None, "", f"the {kind} is empty")])
-    return raw, text
-
-
-def _short(p: str) -> str:
-    """A path too long for the file system, shortened for a message (start and end kept)."""
-    return p if len(p) <= 120 else f"{p[:60]}...{p[-40:]}"
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def surrogate_at(text: str) -> tuple[int, int]:
-    """Line and column (1-based) of the first JSON escape in `text` that decodes to a lone
-    surrogate (`\ud800` with no partner); (1, 1) if none is found."""
-    for m in _ESCAPED_SURROGATE.finditer(text):
-        unit = int(m.group(1), 16)
-        if unit < 0xDC00 and _LOW.match(text, m.end()):
-            continue  # a high half followed by its low half: one character
-        if unit >= 0xDC00 and _HIGH_BEFORE.search(text[max(0, m.start() - 6):m.start()]):
-            continue
-        return _line_col(text, m.start())
-    return 1, 1
-
-
-_ESCAPED_SURROGATE = re.compile(r"\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
-_LOW = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
-_HIGH_BEFORE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}$")
-
-
-def whole_text(s: str) -> str | None:
-    """`s` with escaped surrogate pairs joined into their characters, or None if it holds a
-    lone surrogate (half a character: it can be neither printed nor saved as UTF-8)."""
-    if not _SURROGATE.search(s):
-        return s
-    try:
-        return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
-    except UnicodeDecodeError:
-        return None
-
-
-LONE_SURROGATE = ("a \\u escape here is half of a character (a lone surrogate): "
-                  "write the character itself")
-
-
-def read_text(path: str | os.PathLike[str], kind: str = "file") -> str:
-    """The text of a small UTF-8 file (see read_file)."""
-    return read_file(path, kind)[1]
-
-
 def load_yaml(path: str | os.PathLike[str], kind: str = "file",
               text: str | None = None) -> Located:
     """Parse one YAML document into plain data with positions; all errors as InputError."""
@@ -353,7 +252,7 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
     if text is None:
         text = read_text(p, kind)
     if "\ufeff" in text[1:]:
-        line, col = _line_col(text, text.index("\ufeff", 1))
+        line, col = line_col(text, text.index("\ufeff", 1))
         raise InputError([Problem(p, line, col, "", "a byte-order mark (U+FEFF) inside the "
                                   "file is not allowed: remove it")])
     loader: Any = None
@@ -381,7 +280,7 @@ def load_yaml(path: str | os.PathLike[str], kind: str = "file",
         raise InputError([Problem(p, at[0] if at else None, at[1] if at else None, "",
                                   f"YAML syntax error: {msg}")]) from None
     except ReaderError as exc:
-        line, col = _line_col(text, _char_offset(text, exc.position, cls))
+        line, col = line_col(text, _char_offset(text, exc.position, cls))
         raise InputError([Problem(p, line, col, "",
                                   f"character #x{exc.character:04x} is not allowed in a YAML "
                                   "file (control characters must be escaped)")]) from None
@@ -549,12 +448,6 @@ def _construct_message(node: Node, exc: Exception) -> str:
     if isinstance(exc, ValueError) and "digits" in str(exc):
         return "the number is too long"
     return f"cannot read this value as {short}"
-
-
-def _line_col(text: str, position: int) -> tuple[int, int]:
-    """1-based line and column of a character offset in text."""
-    before = text[:position]
-    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def load_yaml_many(path: str | os.PathLike[str], kind: str = "file") -> Located:
