@@ -1,6 +1,8 @@
 """`sexting-triage scenarios check|walkthrough|quiz|coverage|list`: trainers' scripted cases.
 
 A thin shell: options, calls into `sexting_triage.scenarios`, rendering through `render`.
+Every scenario command is declared here, in help order; the quiz session itself (plain
+input(), scoring) is `cli/scenarios_quiz.py`, imported only when a quiz runs.
 `check` stays fast and free of questionary/prompt_toolkit: each rule set is loaded once per
 run, and the quiz reads answers with plain input() so a class can pipe them in.
 """
@@ -243,8 +245,28 @@ def _wait() -> bool:
     return True
 
 
-# `scenarios quiz` is registered here, so help lists check, walkthrough, quiz, coverage, list
-from sexting_triage.cli import scenarios_quiz  # noqa: E402, F401
+@scenarios_app.command("quiz")
+def quiz_command(
+    files: list[Path] = FilesArg,
+    rules: str | None = RulesOne,
+    fmt: Format = typer.Option(Format.text, "--format", "-f",
+                               help="text to ask on the screen, markdown for a printable quiz "
+                               "with an answer key."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                       help="Write the printable quiz to FILE (a new file)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --output file."),
+    tags: list[str] | None = TagOption,
+    shuffle: bool = typer.Option(False, "--shuffle", help="Ask the cases in a random order."),
+    seed: int | None = typer.Option(None, "--seed", metavar="N",
+                                    help="With --shuffle, the same order every time."),
+    overlay: Path | None = ScenarioOverlay,
+    no_color: bool = NoColorOption,
+) -> None:
+    """Quiz trainees: each case's story and facts, then which pathway and which flags; the
+    answer is revealed with a trainer's explanation and the session is scored."""
+    walkthrough_command(files, rules, False, True, fmt, output, force, tags, True, shuffle,
+                        seed, overlay, no_color)
+
 
 # ----------------------------------------------------------------------------- coverage
 

@@ -1,8 +1,11 @@
-"""`sexting-triage scenarios quiz` (and `walkthrough --quiz`): ask a trainee which pathway
-and which flags, reveal the answer with a trainer's explanation, and score the session.
+"""The quiz session behind `sexting-triage scenarios quiz` (and `walkthrough --quiz`): ask a
+trainee which pathway and which flags, reveal the answer with a trainer's explanation, and
+score the session.
 
-Answers are read with plain input(), so a class can pipe them in; the choices, parsing,
-scoring and feedback are the quiz model's (`scenarios.quiz`), the screens are `render.quiz`.
+The command itself is declared in `cli/scenarios.py` with the other scenario commands and
+imports this module only when a quiz runs. Answers are read with plain input(), so a class
+can pipe them in; the choices, parsing, scoring and feedback are the quiz model's
+(`scenarios.quiz`), the screens are `render.quiz`.
 """
 
 from __future__ import annotations
@@ -10,50 +13,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import typer
-
-from sexting_triage.cli.common import NoColorOption
-from sexting_triage.cli.scenarios import (
-    FilesArg,
-    Format,
-    RulesOne,
-    ScenarioOverlay,
-    TagOption,
-    scenarios_app,
-    walkthrough_command,
-)
 from sexting_triage.errors import EXIT_NOT_INTERACTIVE
 
 if TYPE_CHECKING:
     from sexting_triage.scenarios.walkthrough import Replay
 
 T = TypeVar("T")
-
-
-@scenarios_app.command("quiz")
-def quiz_command(
-    files: list[Path] = FilesArg,
-    rules: str | None = RulesOne,
-    fmt: Format = typer.Option(Format.text, "--format", "-f",
-                               help="text to ask on the screen, markdown for a printable quiz "
-                               "with an answer key."),
-    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                       help="Write the printable quiz to FILE (a new file)."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing --output file."),
-    tags: list[str] | None = TagOption,
-    shuffle: bool = typer.Option(False, "--shuffle", help="Ask the cases in a random order."),
-    seed: int | None = typer.Option(None, "--seed", metavar="N",
-                                    help="With --shuffle, the same order every time."),
-    overlay: Path | None = ScenarioOverlay,
-    no_color: bool = NoColorOption,
-) -> None:
-    """Quiz trainees: each case's story and facts, then which pathway and which flags; the
-    answer is revealed with a trainer's explanation and the session is scored."""
-    walkthrough_command(files, rules, False, True, fmt, output, force, tags, True, shuffle,
-                        seed, overlay, no_color)
 
 
 class _InputEnded(Exception):
