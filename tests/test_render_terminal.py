@@ -99,8 +99,8 @@ def test_recording_and_long_term_are_shown_when_the_decision_has_them(rs):
 def test_fits_80_columns_and_nothing_is_cut(tmp_path):
     long_word = "x" * 120
     text = (ROOT / "rules" / "cop-2016.yaml").read_text(encoding="utf-8")
-    text = text.replace('title: "A child is at immediate risk: act now"',
-                        f'title: "A child is at immediate risk: act now {long_word}"')
+    text = text.replace('title: "A child is, or may be, at immediate risk: act now"',
+                        f'title: "A child is, or may be, at immediate risk: act now {long_word}"')
     text = re.sub(r"^title: .*$", "title: \"" + "A very long rule-set title " * 10 + "\"",
                   text, count=1, flags=re.M)
     p = tmp_path / "long.yaml"

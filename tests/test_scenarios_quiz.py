@@ -24,7 +24,7 @@ from sexting_triage.scenarios.quiz import (
 def test_choices_in_precedence_order(cop2016):
     assert [p for p, _ in pathway_choices(cop2016)] == list(cop2016.precedence)
     assert flag_choices(cop2016)[0] == ("immediate-safeguarding",
-                                        "A child is at immediate risk: act now")
+                                        "A child is, or may be, at immediate risk: act now")
 
 
 def test_typed_answers(cop2016):
@@ -48,7 +48,7 @@ def test_feedback_for_a_wrong_choice_reads_like_a_trainer(cop2016):
     assert fb.differences[0] == ("You chose Proportionate, safeguarding-led response, but the "
                                  "reasons above call for more: the guidance puts Full "
                                  "criminal investigation before it.")
-    assert fb.differences[1] == ("\u201cA child is at immediate risk: act now\u201d does not "
+    assert fb.differences[1] == ("\u201cA child is, or may be, at immediate risk: act now\u201d does not "
                                  "apply here: nothing the responder established raises it.")
     assert fb.flags == "No flag applies."
     right = feedback(d, "full-investigation", [])
@@ -63,9 +63,9 @@ def test_feedback_on_a_more_serious_choice_and_a_missed_flag(cop2016):
     assert fb.differences[0] == ("You chose Full criminal investigation: nothing the responder "
                                  "established calls for it in this case.")
     risk = next(r for r in cop2016.rules if r.id == "immediate-risk")
-    assert fb.differences[1] == ("You did not pick \u201cA child is at immediate risk: act "
+    assert fb.differences[1] == ("You did not pick \u201cA child is, or may be, at immediate risk: act "
                                  f"now\u201d, but it applies: {risk.reason}")
-    assert fb.flags == "Flags that apply: \u201cA child is at immediate risk: act now\u201d."
+    assert fb.flags == "Flags that apply: \u201cA child is, or may be, at immediate risk: act now\u201d."
 
 
 def complete(rs):

@@ -26,7 +26,7 @@ from fuzzing import fuzz
 from helpers import case as _case
 from sexting_triage.engine import Decision, decide
 from sexting_triage.loader import resolve
-from sexting_triage.scenario import load_scenarios
+from sexting_triage.scenarios.load import load_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITIONS = ("cop-2016", "cop-2024")
@@ -51,16 +51,14 @@ def shown(d: Decision) -> Iterator[Shown]:
     p = rs.pathways[d.pathway]
     yield Shown("title", p.id, p.title)
     yield Shown("summary", p.id, p.summary)
-    headlined = set()
     for r in d.reasons:
         yield Shown("reason", r.rule, r.text)
         if r.headline:
-            headlined.add(r.effect)
             yield Shown("headline", r.rule, r.headline)
     for f in d.flags:
         flag = rs.flags[f]
-        if f not in headlined:
-            yield Shown("flag", f, flag.title)
+        # the title is shown under a rule's headline too (render.terminal.flag_block)
+        yield Shown("flag", f, flag.title)
         yield Shown("flag", f, flag.summary)
     if d.recording is not None:
         yield Shown("recording", str(d.recording.category), d.recording.reason)
