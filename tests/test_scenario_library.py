@@ -15,15 +15,11 @@ import yaml
 
 from sexting_triage.cli import main
 from sexting_triage.loader import bundled_paths, resolve
-from sexting_triage.scenario import (
-    PLACEHOLDER_STORY,
-    PLACEHOLDER_TITLE,
-    check_scenario,
-    coverage,
-    find_files,
-    json_schema,
-    load_scenarios,
-)
+from sexting_triage.scenarios.check import check_scenario
+from sexting_triage.scenarios.coverage import coverage
+from sexting_triage.scenarios.load import find_files, load_scenarios
+from sexting_triage.scenarios.save import PLACEHOLDER_STORY, PLACEHOLDER_TITLE
+from sexting_triage.serialize import scenario_file_schema as json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "scenarios"
@@ -229,7 +225,7 @@ def test_published_schema_matches_the_model():
     on_disk = json.loads(SCHEMA.read_text(encoding="utf-8"))
     assert on_disk == json_schema(), (
         "schema/scenario.schema.json is stale: regenerate it with "
-        "`python -m sexting_triage.scenario > schema/scenario.schema.json`")
+        "`python -m sexting_triage.scenarios > schema/scenario.schema.json`")
 
 
 def test_schema_accepts_every_shipped_file_and_refuses_bad_ones():

@@ -2,7 +2,9 @@
 
 Core module: it imports no front end. Commands print these documents with `dumps`; records,
 sessions, scenarios, checks and diffs build their documents from the shapes here, so a
-schema change is made (and its version bumped) in this one file.
+schema change is made (and its version bumped) in this one file. The arrows point one way:
+serialize reads the scenario and diff types; neither package imports it back for a schema id
+(the scenario file schema is built here, as the rule-set file schema is).
 """
 
 from __future__ import annotations
@@ -125,6 +127,18 @@ def ruleset_file_schema() -> dict[str, Any]:
     schema.pop("title", None)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": RULESET_FILE_SCHEMA, "title": "sexting-triage rule set", **schema}
+
+
+def scenario_file_schema() -> dict[str, Any]:
+    """The published JSON Schema of scenario files (schema/scenario.schema.json), generated
+    from the models scenario files are validated with."""
+    from pydantic import TypeAdapter
+
+    from sexting_triage.scenarios.format import ScenarioFile
+
+    schema = TypeAdapter(ScenarioFile).json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": SCENARIO_SCHEMA, "title": "sexting-triage scenario file", **schema}
 
 
 def rulesets_doc(sets: Iterable[RuleSet], default: str | None) -> dict[str, Any]:

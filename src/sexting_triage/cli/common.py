@@ -45,7 +45,7 @@ def writing(path: Path) -> Iterator[None]:
 
 def save_scenario_file(path: Path, decision: Decision) -> None:
     """`--save-scenario` on run and triage: the answers and decision as a trainer scenario."""
-    from sexting_triage.scenario import save_scenario
+    from sexting_triage.scenarios.save import save_scenario
 
     with writing(path):
         save_scenario(path, decision)

@@ -34,7 +34,7 @@ def _side(s: Any, rs: RuleSet, carried: Any) -> dict[str, Any]:
     """One scenario under one edition: its own check, or the other edition's expectation
     carried over when this edition has none."""
     from sexting_triage.errors import InputError
-    from sexting_triage.scenario import check_scenario, compare
+    from sexting_triage.scenarios.check import check_scenario, compare
 
     try:
         r = check_scenario(s, rs)
@@ -78,7 +78,7 @@ def scenario_impact(old: RuleSet, new: RuleSet, paths: Sequence[Any]) -> list[di
     give."""
     from pathlib import Path
 
-    from sexting_triage.scenario import RuleSets, load_scenarios
+    from sexting_triage.scenarios.load import RuleSets, load_scenarios
 
     scenarios = load_scenarios([Path(p) for p in paths], rulesets=RuleSets([old, new]))
     out = []

@@ -2,6 +2,6 @@
 
 import json
 
-from sexting_triage.scenarios.format import json_schema
+from sexting_triage.serialize import scenario_file_schema
 
-print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+print(json.dumps(scenario_file_schema(), indent=2, ensure_ascii=False))

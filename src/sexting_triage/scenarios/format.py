@@ -1,5 +1,6 @@
 """The scenario file format: the pydantic models (also the source of the published JSON Schema,
-schema/scenario.schema.json) and the loaded form every other scenario module works on.
+schema/scenario.schema.json, built by `serialize.scenario_file_schema` with every other schema
+id) and the loaded form every other scenario module works on.
 
 A scenario is a scripted case: a story told to trainees, the answers a responder would give,
 trainer notes per question, and what each edition of the rules is expected to say.
@@ -19,14 +20,12 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
-    TypeAdapter,
     model_validator,
 )
 
 from sexting_triage.errors import Problem
 from sexting_triage.model import Id
 from sexting_triage.ruleset import RuleSet
-from sexting_triage.serialize import SCENARIO_SCHEMA
 from sexting_triage.yamlio import Located, PathKey
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
@@ -111,13 +110,6 @@ class ScenarioListModel(_Strict):
 
 
 ScenarioFile = ScenarioModel | ScenarioListModel
-
-
-def json_schema() -> dict[str, Any]:
-    """The published JSON Schema of scenario files (schema/scenario.schema.json)."""
-    schema = TypeAdapter(ScenarioFile).json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": SCENARIO_SCHEMA, "title": "sexting-triage scenario file", **schema}
 
 
 # ----------------------------------------------------------------------------- loaded form
