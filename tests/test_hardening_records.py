@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from sexting_triage import records
+from sexting_triage import records, signing
 from sexting_triage.cli import main
 from sexting_triage.engine import decide
 from sexting_triage.loader import resolve
@@ -275,7 +275,7 @@ def test_signed_record_verifies_with_its_public_key_and_says_what_that_proves(
     code, out, err = verify_signed(capsys, tmp_path, signed, public)
     assert code == 0, (out, err)
     assert "valid Ed25519 signature" in line_of(out, "signature")
-    assert records.PROVES_SIGNED in out.replace("\n", " ")
+    assert signing.PROVES_SIGNED in out.replace("\n", " ")
     # without the key: the hashes match, and the output says what that does not prove
     code, out, _ = verify_signed(capsys, tmp_path, signed, None)
     flat = " ".join(out.split())

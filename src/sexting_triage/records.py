@@ -1,5 +1,6 @@
-"""Decision records: what was answered, what was recommended, by which exact rules, and what
-the officer decided.
+"""Decision records (build, seal, write, read, verify): what was answered, what was
+recommended, by which exact rules, and what the officer decided. Keys and the Ed25519 maths
+are `signing.py`'s; this module says which bytes of a record are signed.
 
 A record is one JSON document that can be attached to case notes and checked later:
 
@@ -18,7 +19,7 @@ API (core: no front end):
     rec = build(decision, incident_ref=None, officer=None, now=None)
         officer = {"decision": "agree" | <pathway id>, "reason": <OFFICER_REASONS code>}
         (the reason may be left out when the officer agrees)
-    rec = sign(rec, private_key_pem)          # needs the `sign` extra (cryptography)
+    rec = sign(rec, private_key_pem)          # needs the `sign` extra (signing.py)
     write(path, rec)                          # exclusive create, 0600, never replaces a file
     rec = load(path)
     parts = verify(rec, ruleset, public_key_pem=None)
@@ -36,7 +37,6 @@ none.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -216,123 +216,26 @@ def seal(rec: dict[str, Any]) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- signatures
 
-SIGN_EXTRA = "pip install 'sexting-triage[sign]'"
-PROVES_UNSIGNED = (
-    "The hashes show the record has not changed by accident since it was written. They do "
-    "not show who made it: anyone can edit a record and recompute its hashes. For that, sign "
-    "records (--sign-key) and check them with the public key (--public-key).")
-PROVES_SIGNED = (
-    "The signature shows the record was made by the holder of the private key matching this "
-    "public key and has not changed since it was signed.")
-
-
-def _crypto() -> Any:
-    try:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ed25519
-    except ImportError:
-        raise UsageError("signing and checking signatures need the optional cryptography "
-                         f"package: {SIGN_EXTRA}") from None
-    return serialization, ed25519
-
 
 def _signed_bytes(record: dict[str, Any]) -> bytes:
     return canonical({k: v for k, v in record.items() if k != "signature"})
 
 
-def key_id(public_key_pem: bytes) -> str:
-    """A short fingerprint of an Ed25519 public key: sha256 of its raw 32 bytes."""
-    serialization, ed25519 = _crypto()
-    key = _public_key(public_key_pem)
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    assert isinstance(key, ed25519.Ed25519PublicKey)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
-def _private_key(pem: bytes) -> Any:
-    serialization, ed25519 = _crypto()
-    from cryptography.exceptions import UnsupportedAlgorithm as UnsupportedKey
-
-    try:
-        key = serialization.load_pem_private_key(pem, password=None)
-    except TypeError:
-        raise UsageError("the signing key is encrypted with a passphrase: give an "
-                         "unencrypted Ed25519 private key (PEM), kept readable only by you"
-                         ) from None
-    except (ValueError, UnsupportedKey):
-        raise UsageError("the signing key is not a PEM private key") from None
-    if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise UsageError("the signing key is not an Ed25519 private key (records are signed "
-                         "with Ed25519: openssl genpkey -algorithm ed25519)")
-    return key
-
-
-def _public_key(pem: bytes) -> Any:
-    serialization, ed25519 = _crypto()
-    from cryptography.exceptions import UnsupportedAlgorithm as UnsupportedKey
-
-    try:
-        key = serialization.load_pem_public_key(pem)
-    except (ValueError, TypeError, UnsupportedKey):
-        raise UsageError("the public key is not a PEM public key") from None
-    if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise UsageError("the public key is not an Ed25519 public key")
-    return key
-
-
 def sign(record: dict[str, Any], private_key_pem: bytes) -> dict[str, Any]:
     """A copy of the (sealed) record with an Ed25519 signature over everything in it."""
-    serialization, _ = _crypto()
-    key = _private_key(private_key_pem)
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    from sexting_triage import signing
+
     out = {k: v for k, v in record.items() if k != "signature"}
-    value = key.sign(_signed_bytes(out))
-    out["signature"] = {"alg": "ed25519", "key_id": key_id(public),
-                        "value": base64.b64encode(value).decode("ascii")}
+    out["signature"] = signing.signature(_signed_bytes(out), private_key_pem)
     return out
 
 
 def check_signature(record: dict[str, Any], public_key_pem: bytes) -> Part:
     """Whether the record carries a valid signature by the key matching `public_key_pem`."""
-    key = _public_key(public_key_pem)
-    from cryptography.exceptions import InvalidSignature
+    from sexting_triage import signing
 
-    kid = key_id(public_key_pem)
-    sig = record.get("signature")
-    if sig is None:
-        return Part("signature", False, "the record is not signed")
-    if not (isinstance(sig, dict) and sig.get("alg") == "ed25519"
-            and isinstance(sig.get("value"), str)):
-        return Part("signature", False, "the signature is not an Ed25519 signature")
-    try:
-        value = base64.b64decode(sig["value"], validate=True)
-        key.verify(value, _signed_bytes(record))
-    except (InvalidSignature, ValueError):
-        other = sig.get("key_id")
-        if isinstance(other, str) and other != kid:
-            return Part("signature", False, f"signed with another key ({other[:16]}), not "
-                        f"this public key ({kid})")
-        return Part("signature", False, "the signature does not match the record: it was "
-                    "changed after it was signed (or re-sealed)")
-    if sig.get("key_id") != kid or set(sig) != {"alg", "key_id", "value"}:
-        # the signature covers the record, not its own label: an edited label is an edit
-        return Part("signature", False, "the signature's own fields were edited (its key id "
-                    "or an added field)")
-    return Part("signature", True, f"valid Ed25519 signature by key {kid}")
-
-
-def check_signing_key(private_key_pem: bytes) -> None:
-    """Raise the error `sign` would give for this key, before anything is asked or written."""
-    _private_key(private_key_pem)
-
-
-def read_key(path: Path, kind: str) -> bytes:
-    """The bytes of a key file (`kind` "signing key" or "public key"), refusing what any
-    input file refuses (folders, FIFOs, devices, oversized files)."""
-    from sexting_triage.reading import read_file
-
-    return read_file(path, kind)[0]
+    ok, detail = signing.check(record.get("signature"), _signed_bytes(record), public_key_pem)
+    return Part("signature", ok, detail)
 
 
 def dumps(record: dict[str, Any]) -> str:

@@ -88,8 +88,8 @@ def signing_key(path: Path | None, record: Path | None) -> bytes | None:
         return None
     if record is None:
         raise UsageError("--sign-key signs the decision record: give --record FILE as well")
-    from sexting_triage import records
+    from sexting_triage import signing
 
-    key = records.read_key(path, "signing key")
-    records.check_signing_key(key)
+    key = signing.read_key(path, "signing key")
+    signing.check_signing_key(key)
     return key

@@ -31,17 +31,17 @@ def verify_command(file: Path = FileArg, rules: str | None = RulesOption,
     """Recompute the record's hashes and decide its answers again: exit 0 if the content,
     the rule set, the answers and the decision (and, with --public-key, the signature) all
     match, 1 naming what differs."""
-    from sexting_triage import records
+    from sexting_triage import records, signing
     from sexting_triage.render.safe import clean
     from sexting_triage.render.terminal import console, text
 
     rec = records.load(file)
-    key = records.read_key(public_key, "public key") if public_key is not None else None
+    key = signing.read_key(public_key, "public key") if public_key is not None else None
     rs = records.rules_for(rec, rules)
     parts = records.verify(rec, rs, key)
     ok = all(p.ok for p in parts)
     signed = any(p.name == "signature" and p.ok for p in parts)
-    proves = records.PROVES_SIGNED if signed else records.PROVES_UNSIGNED
+    proves = signing.PROVES_SIGNED if signed else signing.PROVES_UNSIGNED
     sig = rec.get("signature")
     if key is None and isinstance(sig, dict):
         proves += (f" This record is signed (key {clean(sig.get('key_id'))}), but the "
@@ -86,7 +86,7 @@ def sign_command(file: Path = FileArg,
     record whose hashes no longer match is refused: sign only what was written."""
     import sys
 
-    from sexting_triage import files, records
+    from sexting_triage import files, records, signing
     from sexting_triage.errors import UsageError
 
     files.check_output_paths({"FILE": file, "--output": output})
@@ -94,7 +94,7 @@ def sign_command(file: Path = FileArg,
     if not records.intact(rec):
         raise UsageError(f"{file}: the record does not match its own hashes (it was changed "
                          "after it was written): it is not signed")
-    signed = records.sign(rec, records.read_key(sign_key, "signing key"))
+    signed = records.sign(rec, signing.read_key(sign_key, "signing key"))
     files.create_exclusive(output, records.dumps(signed).encode("utf-8"))
     print(f"signed record written to {output}", file=sys.stderr)
 
