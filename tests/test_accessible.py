@@ -104,7 +104,8 @@ def test_review_change_by_number(env, monkeypatch, capsys, tmp_path):
     assert run(monkeypatch, lines, "--record", str(rec)) == 0
     out = screen(capsys)
     assert "Sorry: type a number from 1 to 16" in out
-    assert out.count("URGENT: A child is, or may be, at immediate risk") == 2  # at once, and at the end
+    # at once, and at the end
+    assert out.count("URGENT: A child is, or may be, at immediate risk") == 2
     data = json.loads(rec.read_text())
     assert data["answers"]["immediate_risk"] == "yes"
     assert "immediate-safeguarding" in data["decision"]["flags"]

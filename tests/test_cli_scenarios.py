@@ -221,7 +221,8 @@ def test_walkthrough_text_shows_each_step(capsys):
     assert "\n  ->    Rule immediate-risk fires (raises flag immediate-safeguarding)" in step4
     assert "Source: UKCIS-2024, Immediate referral to police" in step4
     assert "URGENT: A child is, or may be, at immediate risk: act now" in step4
-    assert out.count("URGENT: A child is, or may be, at immediate risk") == 2  # at step 4, and the result
+    # at step 4, and in the result
+    assert out.count("URGENT: A child is, or may be, at immediate risk") == 2
     step2 = out[out.index("STEP 2 of 19"):out.index("STEP 3 of 19")]
     assert "Rule youth-produced-imagery fires (points to proportionate-response)" in step2
     result = out[out.index("RESULT"):]
@@ -332,8 +333,8 @@ def test_quiz_accepts_ids_and_reasks_on_bad_input(capsys, monkeypatch):
 def test_quiz_flag_missed_explains(capsys, monkeypatch):
     code, out, _ = quiz(capsys, monkeypatch, "2\n0\n", FORWARDED)
     assert code == 0
-    assert "You did not pick \u201cA child is, or may be, at immediate risk: act now\u201d, but it " \
-           "applies: A child is at immediate risk of harm." in out
+    assert "You did not pick \u201cA child is, or may be, at immediate risk: act now\u201d, " \
+           "but it applies: A child is at immediate risk of harm." in out
     assert "SCORE: 1 of 2 (pathway 1/1, flags 0/1)" in out
 
 
@@ -365,8 +366,8 @@ def test_printable_quiz_with_answer_key(tmp_path, capsys):
     assert "Investigation (Outcome 21 not available)" not in sheet.split("**Pathway:**")[0]
     assert "Trainer note" not in doc and "This is the moment to stop" not in doc
     assert "1. **Proportionate, safeguarding-led response**; flags: none" in key
-    assert "2. **Investigation (Outcome 21 not available)**; flags: A child is, or may be, at immediate " \
-           "risk: act now (rule set cop-2024 1.1.0)" in key
+    assert "2. **Investigation (Outcome 21 not available)**; flags: A child is, or may be, " \
+           "at immediate risk: act now (rule set cop-2024 1.1.0)" in key
     assert "   - Someone other than the child pictured shared the image widely or publicly" in key
     assert "`" not in key and "(rule set" in key  # a trainer's key: no rule ids
 

@@ -83,6 +83,30 @@ def test_urgent_flag_is_certain_the_moment_it_is_answered(cop2016):
     assert q.answer("immediate_risk", "yes").new_flags == ("immediate-safeguarding",)
 
 
+@pytest.mark.parametrize("rid", ["cop-2016", "cop-2024"])
+def test_unknown_immediate_risk_panel_says_not_yet_known_and_finding_out_comes_first(rid):
+    rs = resolve(rid)
+    q = Questionnaire(rs)
+    for qid in ("imagery", "subject_under_18", "youngest_age"):
+        q.answer(qid, CLEAN_2016[qid])
+    step = q.answer("immediate_risk", "unknown")
+    urgent = [n for n in step.notices if n.flag == "immediate-safeguarding"]
+    assert len(urgent) == 1
+    assert urgent[0].headline == "Not yet known: establish now whether the child is safe"
+    assert urgent[0].actions[0].text.startswith("Find out now whether the child is safe")
+    assert urgent[0].actions[0].when == "now"
+    texts = [a.text for a in urgent[0].actions]
+    assert len(texts) == len(set(texts))
+    # the same panel on resume, and the flag's own actions after the rule's
+    assert q.notices(("immediate-safeguarding",)) == tuple(urgent)
+    own = [a.text for a in rs.flags["immediate-safeguarding"].actions]
+    assert texts[1:] == own
+    # answered yes, the panel is the flag's own: no headline, no finding out
+    q.answer("immediate_risk", "no")
+    yes = q.answer("immediate_risk", "yes").notices
+    assert [(n.headline, [a.text for a in n.actions]) for n in yes] == [(None, own)]
+
+
 def test_invalid_value_is_refused_and_nothing_changes(cop2016):
     q = Questionnaire(cop2016, {"imagery": "yes"})
     with pytest.raises(InvalidAnswers):

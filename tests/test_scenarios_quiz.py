@@ -48,8 +48,9 @@ def test_feedback_for_a_wrong_choice_reads_like_a_trainer(cop2016):
     assert fb.differences[0] == ("You chose Proportionate, safeguarding-led response, but the "
                                  "reasons above call for more: the guidance puts Full "
                                  "criminal investigation before it.")
-    assert fb.differences[1] == ("\u201cA child is, or may be, at immediate risk: act now\u201d does not "
-                                 "apply here: nothing the responder established raises it.")
+    assert fb.differences[1] == ("\u201cA child is, or may be, at immediate risk: act now\u201d "
+                                 "does not apply here: nothing the responder established "
+                                 "raises it.")
     assert fb.flags == "No flag applies."
     right = feedback(d, "full-investigation", [])
     assert right.correct and right.differences == ()
@@ -63,9 +64,10 @@ def test_feedback_on_a_more_serious_choice_and_a_missed_flag(cop2016):
     assert fb.differences[0] == ("You chose Full criminal investigation: nothing the responder "
                                  "established calls for it in this case.")
     risk = next(r for r in cop2016.rules if r.id == "immediate-risk")
-    assert fb.differences[1] == ("You did not pick \u201cA child is, or may be, at immediate risk: act "
-                                 f"now\u201d, but it applies: {risk.reason}")
-    assert fb.flags == "Flags that apply: \u201cA child is, or may be, at immediate risk: act now\u201d."
+    assert fb.differences[1] == ("You did not pick \u201cA child is, or may be, at immediate "
+                                 f"risk: act now\u201d, but it applies: {risk.reason}")
+    assert fb.flags == ("Flags that apply: \u201cA child is, or may be, at immediate risk: "
+                        "act now\u201d.")
 
 
 def complete(rs):

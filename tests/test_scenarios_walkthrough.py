@@ -57,8 +57,10 @@ def triage_shows(rs: RuleSet, answers: dict[str, Any]) -> list[tuple[str, ...]]:
     Triage(rs, Scripted(), con).run()  # type: ignore[arg-type]
     screen = buf.getvalue()
     bounds = [*cuts[1:], len(screen)]
-    urgent = [f for f in rs.flags.values() if f.urgent]
-    return [tuple(f.id for f in urgent if f"URGENT: {f.title}" in screen[a:b])
+    # an urgent panel is headed by the flag's title or by the headline of a rule raising it
+    heads = {f.id: {f.title} | {r.headline for r in rs.rules if r.flag == f.id and r.headline}
+             for f in rs.flags.values() if f.urgent}
+    return [tuple(f for f, hs in heads.items() if any(f"URGENT: {h}" in screen[a:b] for h in hs))
             for a, b in zip(cuts, bounds, strict=True)]
 
 
@@ -71,6 +73,7 @@ def agree(s: Scenario, rs: RuleSet) -> int:
     assert [step.question.id for step in shown] == [c.question.id for c in controller]
     for step, c in zip(shown, controller, strict=True):
         assert step.new_flags == c.new_flags, (s.name, rs.id, step.question.id)
+        assert step.notices == c.notices
         assert [r.rule for r in step.reasons] == [r.rule for r in c.new_reasons]
         assert step.answer == c.question.label_of(c.value)
         assert step.note == s.notes.get(step.question.id)

@@ -111,12 +111,24 @@ def test_urgent_flag_shown_at_once_and_again_at_the_end(state, capsys):
         "RECOMMENDED PATHWAY")
 
 
+def test_unknown_immediate_risk_is_shown_at_once_as_not_yet_known(state, capsys):
+    keys = START + UNKNOWN + INDICATORS + NO + pick(1) + NO + NO + NO + DONE
+    assert run(keys) == 0
+    out = screen(capsys)
+    at_once = out[out.index("Question 4"):out.index("Question 5")]
+    assert "URGENT: Not yet known: establish now whether the child is safe" in at_once
+    # finding out is the first thing to do, before the flag's own actions
+    assert at_once.index("[ ] Find out now whether the child is safe") < at_once.index(
+        "[ ] If there is, or may be, immediate danger to life")
+
+
 def test_why_explains_in_the_guidances_words_with_sources(state, capsys):
     keys = START + WHY + PROPORTIONATE[len(START):] + DONE
     assert run(keys) == 0
     out = screen(capsys)
     why = out[out.index("WHY THIS QUESTION"):out.index("Question 5")]
-    assert "Source: UKCCIS-2016" in why and "It can raise: A child is, or may be, at immediate risk" in why
+    assert "Source: UKCCIS-2016" in why
+    assert "It can raise: A child is, or may be, at immediate risk" in why
     # plain words from the guidance: never a condition or a rule or fact id
     assert "==" not in why and "immediate_risk" not in why and "immediate-risk" not in why
 

@@ -7,7 +7,7 @@ built on these two.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -290,16 +290,7 @@ def checklist(rs: RuleSet, pathway: str, flags: tuple[str, ...], fired: tuple[Ru
                if r.pathway == pathway or (r.pathway is None and r.flag is None)
                or (r.flag is not None and r.flag not in urgent)]
     groups += [(f, rs.flags[f].actions) for f in flags if f not in urgent]
-    seen: set[str] = set()
-    out: list[ActionItem] = []
-    for source, actions in groups:
-        for a in actions:
-            if a.text not in seen and a.applies(facts):
-                seen.add(a.text)
-                out.append(ActionItem(a.text, a.when, source))
-    band = {w: i for i, w in enumerate(WHEN_ORDER)}
-    out.sort(key=lambda a: band.get(a.when, len(band)))  # stable: keeps the order above
-    return tuple(out)
+    return _ordered(groups, facts)
 
 
 def recording(rs: RuleSet, pathway: str, facts: Mapping[str, Value]) -> RecordingResult | None:
@@ -316,17 +307,61 @@ def recording(rs: RuleSet, pathway: str, facts: Mapping[str, Value]) -> Recordin
     return RecordingResult(None, None, rec.note or "", None, (), False)
 
 
-def raised_so_far(rs: RuleSet, answers: Mapping[str, Any]) -> tuple[str, ...]:
-    """The flags already certain from the answers so far, before the questionnaire ends.
+def certain_rules(rs: RuleSet, answers: Mapping[str, Value]
+                  ) -> tuple[dict[str, Value], tuple[Rule, ...]]:
+    """The facts so far and the rules already certain to fire on them, before the
+    questionnaire ends (answers already normalised).
 
     A rule counts only when every fact it reads is settled: answered, or a question that will
     not be asked. This lets a front end show an urgent flag the moment it is known, using the
-    same rules `decide` uses. Raises InvalidAnswers for values outside a domain."""
+    same rules `decide` uses."""
+    w = walk(rs, answers, complete=True)
+    unsettled = set(w.missing) | set(w.maybe)
+    return w.facts, tuple(r for r in rs.rules if not (r.reads & unsettled) and r.test(w.facts))
+
+
+def raised_so_far(rs: RuleSet, answers: Mapping[str, Any]) -> tuple[str, ...]:
+    """The flags already certain from the answers so far (see `certain_rules`), in the rule
+    set's flag order. Raises InvalidAnswers for values outside a domain."""
     facts, problems = normalize_answers(rs, answers)
     if problems:
         raise InvalidAnswers(problems)
-    w = walk(rs, facts, complete=True)
-    unsettled = set(w.missing) | set(w.maybe)
-    raised = {r.flag for r in rs.rules
-              if r.flag is not None and not (r.reads & unsettled) and r.test(w.facts)}
+    _, rules = certain_rules(rs, facts)
+    raised = {r.flag for r in rules if r.flag is not None}
     return tuple(f for f in rs.flags if f in raised)
+
+
+@dataclass(frozen=True, slots=True)
+class FlagNotice:
+    """A flag's panel as shown the moment the flag is certain: the headline of the first rule
+    that raised it and carries one (None: the flag's own title), and the actions of the rules
+    that raised it, then the flag's own, each once, in the order they are due."""
+
+    flag: str
+    headline: str | None
+    actions: tuple[ActionItem, ...]
+
+
+def flag_notice(rs: RuleSet, fid: str, rules: Sequence[Rule],
+                facts: Mapping[str, Value]) -> FlagNotice:
+    """The panel of flag `fid` raised by some of `rules` (rules certain or fired)."""
+    mine = [r for r in rules if r.flag == fid]
+    headline = next((r.headline for r in mine if r.headline), None)
+    groups = [*((r.id, r.actions) for r in mine), (fid, rs.flags[fid].actions)]
+    return FlagNotice(fid, headline, _ordered(groups, facts))
+
+
+def _ordered(groups: Iterable[tuple[str, tuple[Action, ...]]],
+             facts: Mapping[str, Value]) -> tuple[ActionItem, ...]:
+    """Actions from (source, actions) groups, each text once, those whose `if` holds only,
+    sorted by when they are due (stable: group order within a band)."""
+    seen: set[str] = set()
+    out: list[ActionItem] = []
+    for source, actions in groups:
+        for a in actions:
+            if a.text not in seen and a.applies(facts):
+                seen.add(a.text)
+                out.append(ActionItem(a.text, a.when, source))
+    band = {w: i for i, w in enumerate(WHEN_ORDER)}
+    out.sort(key=lambda a: band.get(a.when, len(band)))
+    return tuple(out)

@@ -18,7 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sexting_triage.conditions import Value
-from sexting_triage.engine import Decision, Reason, decide, normalize, normalize_answers, walk
+from sexting_triage.engine import (
+    Decision,
+    FlagNotice,
+    Reason,
+    certain_rules,
+    decide,
+    flag_notice,
+    normalize,
+    normalize_answers,
+    walk,
+)
 from sexting_triage.errors import InvalidAnswers, MissingAnswers
 from sexting_triage.ruleset import Question, RuleSet
 
@@ -38,7 +48,8 @@ class Progress:
 @dataclass(frozen=True, slots=True)
 class Step:
     """What one answer did: the answer, where it stood, which later answers it made
-    irrelevant, and the flags and reasons that became certain with it."""
+    irrelevant, and the flags and reasons that became certain with it (`notices`: the panel
+    of each new flag, with its headline and actions, as a front end shows it at once)."""
 
     question: Question
     value: Value
@@ -46,6 +57,7 @@ class Step:
     dropped: tuple[str, ...]
     new_flags: tuple[str, ...]
     new_reasons: tuple[Reason, ...]
+    notices: tuple[FlagNotice, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,33 +177,35 @@ class Questionnaire:
         reasons_before = {r.rule for r in self.settled_reasons()}
         self._answers[qid] = v
         dropped = self._prune()
-        return Step(q, v, progress, dropped,
-                    tuple(f for f in self.certain_flags() if f not in flags_before),
-                    tuple(r for r in self.settled_reasons() if r.rule not in reasons_before))
+        new_flags = tuple(f for f in self.certain_flags() if f not in flags_before)
+        return Step(q, v, progress, dropped, new_flags,
+                    tuple(r for r in self.settled_reasons() if r.rule not in reasons_before),
+                    self.notices(new_flags))
 
     # -- what is certain so far
 
-    def _settled(self) -> tuple[dict[str, Value], set[str]]:
-        w = walk(self.rs, self._answers, complete=True)
-        return w.facts, set(w.missing) | set(w.maybe)
-
     def certain_flags(self) -> tuple[str, ...]:
         """The flags already certain from the answers so far, in the rule set's flag order."""
-        facts, unsettled = self._settled()
-        raised = {r.flag for r in self.rs.rules
-                  if r.flag is not None and not (r.reads & unsettled) and r.test(facts)}
+        _, rules = certain_rules(self.rs, self._answers)
+        raised = {r.flag for r in rules if r.flag is not None}
         return tuple(f for f in self.rs.flags if f in raised)
+
+    def notices(self, flags: tuple[str, ...] | None = None) -> tuple[FlagNotice, ...]:
+        """The panel of each flag in `flags` (default: every flag already certain), with the
+        headline and the actions of the rules that raised it so far, then the flag's own."""
+        facts, rules = certain_rules(self.rs, self._answers)
+        if flags is None:
+            raised = {r.flag for r in rules if r.flag is not None}
+            flags = tuple(f for f in self.rs.flags if f in raised)
+        return tuple(flag_notice(self.rs, f, rules, facts) for f in flags)
 
     def settled_reasons(self) -> tuple[Reason, ...]:
         """The reasons already certain from the answers so far, in rule order. The role is
         provisional until the end (a pathway reason may yet be outweighed)."""
-        facts, unsettled = self._settled()
-        out = []
-        for r in self.rs.rules:
-            if not (r.reads & unsettled) and r.test(facts):
-                role = "flag" if r.flag else "note" if r.pathway is None else "pathway"
-                out.append(Reason(r.id, r.reason, r.cite, r.effect, role, r.headline))
-        return tuple(out)
+        _, rules = certain_rules(self.rs, self._answers)
+        return tuple(Reason(r.id, r.reason, r.cite, r.effect,
+                            "flag" if r.flag else "note" if r.pathway is None else "pathway",
+                            r.headline) for r in rules)
 
     def decision(self) -> Decision:
         """The decision for the answers so far (MissingAnswers if the questionnaire is not

@@ -47,11 +47,6 @@ def expectation_line(e: Expectation | None, failures: tuple[str, ...]) -> str:
 # ----------------------------------------------------------------------------- terminal
 
 
-def _headline(step: Step, fid: str) -> str | None:
-    return next((r.headline for r in step.reasons if r.role == "flag" and r.effect == fid
-                 and r.headline), None)
-
-
 def text_intro(con: Console, rp: Replay) -> None:
     from sexting_triage.render.terminal import rows, text
 
@@ -84,8 +79,8 @@ def text_step(con: Console, step: Step, total: int, rs: RuleSet) -> None:
         items.append(("->", body))
     # one marker width for every step, so the columns do not shift as notes come and go
     rows(con, [(marker.ljust(5), body) for marker, body in items])
-    for fid in step.new_flags:
-        flag_block(con, rs.flags[fid], headline=_headline(step, fid))
+    for n in step.notices:
+        flag_block(con, rs.flags[n.flag], n.headline, [a.text for a in n.actions])
     con.print()
 
 
@@ -151,10 +146,11 @@ def markdown(rp: Replay) -> str:
                          f"{md(r.text)}")
             for c in r.cite:
                 lines.append(f"  - Source: {md(cite_label(c))}")
-        for fid in st.new_flags:
-            f = rs.flags[fid]
+        for notice in st.notices:
+            f = rs.flags[notice.flag]
             kind = "URGENT" if f.urgent else "NOTE"
-            lines.append(f"- **{kind}: {md(f.title)}** - {md(f.summary)}")
+            lines.append(f"- **{kind}: {md(notice.headline or f.title)}** - {md(f.summary)}")
+            lines += [f"  - [ ] {md(a.text)}" for a in notice.actions]
         if st.reasons or st.new_flags:
             lines.append("")
     extra = rp.unused_notes

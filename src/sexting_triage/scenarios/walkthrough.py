@@ -31,6 +31,7 @@ class Step:
     note: str | None
     reasons: tuple[engine.Reason, ...]
     new_flags: tuple[str, ...]
+    notices: tuple[engine.FlagNotice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def steps(s: Scenario, rs: RuleSet) -> list[Step]:
     out = []
     for n, st in enumerate(replay(rs, s.answers), 1):
         out.append(Step(n, st.question, st.question.label_of(st.value), st.progress,
-                        s.notes.get(st.question.id), st.new_reasons, st.new_flags))
+                        s.notes.get(st.question.id), st.new_reasons, st.new_flags,
+                        st.notices))
     return out
 
 
