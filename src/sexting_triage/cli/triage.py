@@ -5,7 +5,9 @@ prompt.arrows, or the plain numbered prompter from prompt.accessible) what the q
 controller says to ask, saves the session after every answer, shows an urgent flag the moment
 the controller says it is certain, lets the responder go back and change any answer, and ends
 with a review screen, the result, and the officer's own decision. Rule logic lives only in
-the engine and the controller.
+the engine and the controller. The session around it (listing, resuming, stopping on
+Ctrl-C or a signal with the command to continue, the record and the session file at the end)
+is `cli/triage_session.py`.
 
 Questions, menus and narration go to the terminal (`prompt.terminal_stream`); only the result
 goes to stdout, so `sexting-triage triage > result.txt` works. questionary is imported only
@@ -29,11 +31,19 @@ from sexting_triage.cli.common import (
     OverlayOption,
     RulesOption,
     SignKeyOption,
-    rules_for,
-    save_scenario_file,
     signing_key,
 )
-from sexting_triage.errors import EXIT_INTERRUPTED, NotInteractive, TriageError, UsageError
+from sexting_triage.cli.triage_session import (
+    KEEP,
+    finish,
+    interrupted,
+    list_sessions_in,
+    resume_command,
+    resumed,
+    started,
+    stop_on_signals,
+)
+from sexting_triage.errors import EXIT_INTERRUPTED, NotInteractive, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,7 +52,6 @@ if TYPE_CHECKING:
     from sexting_triage.engine import Decision
     from sexting_triage.prompt.accessible import Prompter
     from sexting_triage.ruleset import Question, RuleSet
-    from sexting_triage.session import Session
 
 ACCESSIBLE_ENV = "SEXTING_TRIAGE_ACCESSIBLE"
 
@@ -156,54 +165,6 @@ class Triage:
 # ----------------------------------------------------------------------------- the command
 
 
-def _list_sessions(folder: Path, no_color: bool) -> None:
-    from sexting_triage import session as S
-    from sexting_triage.render.terminal import console, text
-
-    con = console(no_color=no_color)
-    found, broken = S.list_sessions(folder)
-    waiting = [s for s in found if not s.finished]
-    if not waiting:
-        con.print(text(f"No unfinished sessions in {folder}."))
-    else:
-        con.print(text(f"{'started (UTC)':<21} {'rule set':<24} {'answers':>7}  file", "bold"))
-        for s in waiting:
-            rules = f"{s.rules.get('id')} {s.rules.get('version')}"
-            con.print(text(f"{s.started:<21} {rules:<24} {len(s.answers):>7}  {s.path}"),
-                      soft_wrap=True)
-        con.print(text("Continue one with: sexting-triage triage --resume FILE, adding the "
-                       "options it was started with (--record and the rest: the \"To "
-                       "continue\" line printed when it stopped has them all)", "dim"))
-    kept = len(found) - len(waiting)
-    if kept:
-        con.print(text(f"({kept} finished session(s) kept with --keep-session not shown.)",
-                       "dim"))
-    for path, why in broken:
-        from sexting_triage.cli import warn
-
-        warn(f"{path}: cannot be read ({why})")
-
-
-# Options given to the triage that a resume must repeat (set by the command: the hint then
-# keeps every original option, outputs and the way of asking alike).
-_KEEP: list[str] = []
-
-
-def _resume_command(sess: Session, record: Path | None, incident_ref: str | None,
-                    save_scenario: Path | None) -> str:
-    """The exact command that continues a session with the same outputs and options."""
-    cmd = sess.command
-    if record is not None:
-        cmd += f" --record {shlex.quote(str(record))}"
-    if incident_ref:
-        cmd += f" --incident-ref {shlex.quote(incident_ref)}"
-    if save_scenario is not None:
-        cmd += f" --save-scenario {shlex.quote(str(save_scenario))}"
-    for opt in _KEEP:
-        cmd += f" {opt}"
-    return cmd
-
-
 @app.command("triage", epilog=EXIT_CODES_HELP)
 def triage_command(
     rules: str | None = RulesOption,
@@ -245,7 +206,7 @@ def triage_command(
 
     folder = session_dir if session_dir is not None else S.default_dir()
     if list_sessions:
-        _list_sessions(folder, no_color)
+        list_sessions_in(folder, no_color)
         return
     from sexting_triage import records
 
@@ -262,10 +223,10 @@ def triage_command(
     key = signing_key(sign_key, record)
     if save_scenario is not None and save_scenario.exists():
         raise UsageError(f"{save_scenario} already exists: choose another file name")
-    _KEEP[:] = [opt for opt, on in (("--accessible", accessible), ("--no-color", no_color),
-                                    ("--keep-session", keep_session)) if on]
+    KEEP[:] = [opt for opt, on in (("--accessible", accessible), ("--no-color", no_color),
+                                   ("--keep-session", keep_session)) if on]
     if sign_key is not None:
-        _KEEP.append(f"--sign-key {shlex.quote(str(sign_key))}")
+        KEEP.append(f"--sign-key {shlex.quote(str(sign_key))}")
     plain, explicit = accessible_requested(accessible)
     if not stdin_is_interactive() and not explicit:
         raise NotInteractive(
@@ -273,8 +234,6 @@ def triage_command(
             "answers use `sexting-triage run FILE`; to type or pipe plain answers, one per "
             "line, use `sexting-triage triage --accessible`.")
 
-    from sexting_triage import loader
-    from sexting_triage.cli import warn_if_not_current
     from sexting_triage.prompt import terminal_stream
     from sexting_triage.render.terminal import console, text
 
@@ -294,47 +253,9 @@ def triage_command(
         con = console(file=stream, no_color=no_color)
         out = con if stream is sys.stdout else console(no_color=no_color)
     if resume is not None:
-        from sexting_triage.questionnaire import Questionnaire
-
-        try:
-            sess = S.load(resume)
-            # a session started with an overlay is resumed with it (unless --overlay says)
-            saved_overlay = sess.rules.get("overlay_path")
-            use = overlay if overlay is not None else (
-                Path(saved_overlay) if isinstance(saved_overlay, str) else Path("none"))
-            rs = rules_for(sess.rules["ref"], use)
-            if rules is not None:
-                _same_rules(resume, sess, rs, rules_for(rules, use), rules)
-        except TriageError as exc:
-            raise _cannot_resume(resume, rules, exc) from None
-        sess.lock()  # the same session is never continued in two terminals at once
-        warn_if_not_current(rs)
-        restored, dropped = Questionnaire.restore(rs, sess.answers)
-        answers = restored.answers
-        lost = f" ({len(dropped)} saved answer(s) dropped: see below)" if dropped else ""
-        con.print(text(f"Resuming the triage started {sess.started} with {len(answers)} "
-                       f"answer(s), rule set {rs.id} {rs.version}.{lost}"))
-        if sess.rules.get("sha256") != rs.sha256:
-            con.print(text(
-                f"The rule set has changed since this session was saved (sha256 "
-                f"{str(sess.rules.get('sha256', ''))[:12]} -> {rs.sha256[:12]}). The saved "
-                "answers were checked again with the new rules; only what is new will be "
-                "asked.", "bold"))
-            sess.pin(rs)
-            _remember_overlay(sess, rs)
-        for dr in dropped:
-            label = rs.question(dr.question).text if dr.question in rs.question_index \
-                else dr.question
-            con.print(text(f"Note: the saved answer to \"{label}\" was dropped: {dr.why}.",
-                           "italic"))
-        sess.set_answers(answers)
+        sess, rs, answers = resumed(resume, rules, overlay, con)
     else:
-        rs = rules_for(rules, overlay)
-        ref = rules if rules is not None else getattr(getattr(rs, "base", None), "id", rs.id)
-        warn_if_not_current(rs)
-        sess = S.Session.create(folder, rs, S.rules_ref(ref, rs, loader.bundled_paths()))
-        if _remember_overlay(sess, rs):
-            sess.save()
+        sess, rs = started(folder, rules, overlay)
         answers = {}
 
     if plain:
@@ -348,7 +269,7 @@ def triage_command(
                                  stream=stream)
 
     triage = Triage(rs, prompter, con, save=sess.set_answers, answers=answers)
-    _stop_on_signals()
+    stop_on_signals()
     try:
         if resume is not None:
             triage.show_flags()
@@ -369,95 +290,16 @@ def triage_command(
     except S.SessionError as exc:
         # disk full, folder made read-only: the last good session file is still there
         raise S.SessionError(f"{exc} When that is fixed, continue with: "
-                             f"{_resume_command(sess, record, incident_ref, save_scenario)}"
+                             f"{resume_command(sess, record, incident_ref, save_scenario)}"
                              ) from None
     except (KeyboardInterrupt, EOFError) as exc:
-        _interrupted(sess, triage, isinstance(exc, EOFError), record, incident_ref,
-                     save_scenario)
+        interrupted(sess, triage.answers, isinstance(exc, EOFError), record, incident_ref,
+                    save_scenario)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         sess.release()
 
-    _finish(con, d, sess, record, incident_ref, save_scenario, keep_session, officer, key)
-
-
-def _remember_overlay(sess: Session, rs: RuleSet) -> bool:
-    """Keep the force overlay's path in the session, so a resume applies it again."""
-    info = getattr(rs, "overlay", None)
-    if info is None:
-        return False
-    sess.rules["overlay_path"] = str(Path(info.path).resolve())
-    return True
-
-
-def _same_rules(path: Path, sess: Session, pinned: RuleSet, given: RuleSet, ref: str) -> None:
-    """`--resume S --rules OTHER` is refused: a session is answered under one rule set, and
-    switching part-way would mix the questions of two editions. The session is untouched."""
-    if given.id != pinned.id or given.sha256 != pinned.sha256:
-        raise UsageError(
-            f"{path}: this session was started with rule set {pinned.id} {pinned.version}, not "
-            f"{given.id} {given.version} ({ref}); the session is unchanged. Resume it without "
-            f"--rules, or start a new triage with --rules {shlex.quote(ref)}.")
-
-
-def _cannot_resume(path: Path, rules: str | None, exc: TriageError) -> TriageError:
-    """The error for a session that cannot be resumed (corrupt, edited, its rule set gone),
-    with the command to start afresh; the file is left where it is."""
-    from sexting_triage.errors import InputError, Problem
-
-    again = "sexting-triage triage" + (f" --rules {shlex.quote(rules)}" if rules else "")
-    hint = Problem(str(path), None, None, "", "this session cannot be resumed. Start afresh "
-                   f"with: {again}")
-    problems = exc.problems if isinstance(exc, InputError) else [
-        Problem(str(path), None, None, "", line) for line in exc.lines()]
-    return InputError([*problems, hint])
-
-
-class Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGHUP during a triage: saved and reported exactly as Ctrl-C is."""
-
-
-def _stop_on_signals() -> None:
-    """A terminal closed (SIGHUP) or a shutdown (SIGTERM) stops the triage the way Ctrl-C
-    does: the answers are saved and the command to continue is printed."""
-    import signal
-
-    def stop(signum: int, _frame: object) -> None:
-        raise Stopped(signal.Signals(signum).name)
-
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, stop)
-
-
-def _interrupted(sess: Session, triage: Triage, eof: bool, record: Path | None,
-                 incident_ref: str | None, save_scenario: Path | None) -> None:
-    """Save once more and say exactly how to continue (or remove an empty session)."""
-    from sexting_triage.session import SessionError
-
-    stopped = sys.exc_info()[1]
-    why = ("Input ended before the triage finished." if eof
-           else f"Stopped by {stopped}." if isinstance(stopped, Stopped) else "Stopped.")
-    lines: list[str] = []
-    if not triage.answers:
-        sess.remove()
-        lines.append(f"\n{why} No answers were given, so there is nothing to continue.")
-    else:
-        try:
-            sess.set_answers(triage.answers)
-        except SessionError as exc:
-            lines.append(f"\n{why} warning: {exc}\nThese answers could not be saved: "
-                         + ", ".join(f"{k}={v}" for k, v in triage.answers.items()))
-        else:
-            lines.append(f"\n{why} {len(triage.answers)} answer(s) saved in {sess.path}")
-        finally:
-            sess.release()
-        lines.append("To continue: "
-                     f"{_resume_command(sess, record, incident_ref, save_scenario)}")
-    for line in lines:
-        try:  # after SIGHUP the terminal may be gone: the session file is what matters
-            print(line, file=sys.stderr)
-        except OSError:
-            break
+    finish(con, d, sess, record, incident_ref, save_scenario, keep_session, officer, key)
 
 
 def terminal_decision(con: Console, d: Decision) -> None:
@@ -494,32 +336,3 @@ def _officer_decision(prompter: Prompter, con: Console, d: Decision
         f"chose another pathway ({chosen}): {records.OFFICER_REASONS[reason or '']}")
     con.print(text(f"Your decision: you {said}.", "bold"))
     return {"decision": choice, **({"reason": reason} if reason else {})}
-
-
-def _finish(con: Console, d: Decision, sess: Session, record: Path | None,
-            incident_ref: str | None, save_scenario: Path | None, keep: bool,
-            officer: dict[str, str] | None = None, key: bytes | None = None) -> None:
-    """After the result and the officer's decision: the record and scenario, then the
-    session file is removed."""
-    from sexting_triage import records
-    from sexting_triage.errors import TriageError
-    from sexting_triage.session import iso, utc_now
-
-    try:
-        if record is not None:
-            rec = records.build(d, incident_ref, officer=officer)
-            records.write(record, records.sign(rec, key) if key is not None else rec)
-            print(f"decision record written to {record}", file=sys.stderr)
-        if save_scenario is not None:
-            save_scenario_file(save_scenario, d)
-    except TriageError:
-        print(f"The session is kept in {sess.path}; fix the problem below, then continue with: "
-              f"{_resume_command(sess, record, incident_ref, save_scenario)}",
-              file=sys.stderr)
-        raise
-    if keep:
-        sess.finished = iso(utc_now())
-        sess.save()
-        print(f"session kept in {sess.path}", file=sys.stderr)
-    else:
-        sess.remove()
