@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from sexting_triage.conditions import Value
-    from sexting_triage.engine import Decision
+    from sexting_triage.engine import Decision, FlagNotice
     from sexting_triage.prompt.accessible import Prompter
     from sexting_triage.ruleset import Question, RuleSet
 
@@ -109,19 +109,22 @@ class Triage:
                 self.con.print(text(f"Note: the answer to \"{self.rs.question(k).text}\" was "
                                     "removed: that question no longer applies.", "italic"))
         self.save(self.q.answers)
-        self._show(step.new_flags)
+        self._show(step.notices)
 
     def show_flags(self) -> None:
         """Show every urgent flag already certain (on resume)."""
-        self._show(self.q.certain_flags())
+        self._show(self.q.notices())
 
-    def _show(self, flags: tuple[str, ...]) -> None:
+    def _show(self, notices: tuple[FlagNotice, ...]) -> None:
+        """Each urgent flag's panel: its headline (e.g. 'Not yet known: establish now') and
+        the actions of the rules that raised it, then its own."""
         from sexting_triage.render.terminal import flag_block
 
-        for f in flags:
-            if self.rs.flags[f].urgent:
+        for n in notices:
+            if self.rs.flags[n.flag].urgent:
                 self.con.print()
-                flag_block(self.con, self.rs.flags[f])
+                flag_block(self.con, self.rs.flags[n.flag], n.headline,
+                           [a.text for a in n.actions])
                 self.con.print()
 
     def run(self) -> Decision:
