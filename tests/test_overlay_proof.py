@@ -472,3 +472,14 @@ def test_rules_check_of_an_overlay_reports_a_local_rule_that_never_fires(tmp_pat
     pinned = overlay_file(tmp_path, resolve("cop-2024"), "", name="other.yaml")
     with pytest.raises(UsageError, match="is pinned to cop-2024"):
         cli_overlay.check_overlay_command(str(pinned), str(tmp_path / "small.yaml"))
+
+
+def test_rules_check_of_the_shipped_example_is_clean(capsys, example):
+    """The example forces copy from: proved add-only, with no warning of its own (its local
+    procedure lists the headings it cites)."""
+    import sexting_triage.cli.overlay as cli_overlay
+
+    assert cli_overlay.check_overlay_command(str(example), None) == 0
+    out = capsys.readouterr().out
+    assert "No situation gets a lower pathway" in out
+    assert "warning" not in out and "error" not in out
