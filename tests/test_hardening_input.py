@@ -403,7 +403,8 @@ def test_fifo_device_or_folder_is_refused_at_once(
             pytest.skip(f"{kind} is not available here")
         what = "is a device"
     for read_as, args in _commands(path, tmp_path):
-        refused(capsys, args, path, None, f"{what}, not a {read_as}")
+        article = "an" if read_as[0] in "aeiou" else "a"
+        refused(capsys, args, path, None, f"{what}, not {article} {read_as}")
 
 
 def test_file_name_over_the_file_system_limit(tmp_path: Path,

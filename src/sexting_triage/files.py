@@ -31,6 +31,7 @@ from typing import Any
 from sexting_triage.errors import InputError, Problem, UsageError
 from sexting_triage.reading import (
     LONE_SURROGATE,
+    a_kind,
     file_kind,
     line_col,
     read_file,
@@ -254,20 +255,20 @@ def load_json(path: Path, kind: str) -> Any:
         data = json.loads(text, object_pairs_hook=_no_duplicates)
     except _Duplicate as exc:
         line, col = _second_key(text, exc.key)
-        raise InputError([Problem(p, line, col, "", f"not a {kind}: the key "
+        raise InputError([Problem(p, line, col, "", f"not {a_kind(kind)}: the key "
                                   f"{json.dumps(exc.key)} appears twice in one object")]
                          ) from None
     except json.JSONDecodeError as exc:
         raise InputError([Problem(p, exc.lineno, exc.colno, "",
-                                  f"not a {kind} (invalid JSON: {exc.msg})")]) from None
+                                  f"not {a_kind(kind)} (invalid JSON: {exc.msg})")]) from None
     except (ValueError, RecursionError):
         # json.loads raises these (not JSONDecodeError) for a 5,000-digit number or
         # thousands of nested brackets
-        raise InputError([Problem(p, None, None, "", f"not a {kind} (its JSON nests too "
+        raise InputError([Problem(p, None, None, "", f"not {a_kind(kind)} (its JSON nests too "
                                   "deeply or holds a number too long)")]) from None
     if _has_lone_surrogate(data):
         line, col = surrogate_at(text)
-        raise InputError([Problem(p, line, col, "", f"not a {kind}: {LONE_SURROGATE}")])
+        raise InputError([Problem(p, line, col, "", f"not {a_kind(kind)}: {LONE_SURROGATE}")])
     return data
 
 

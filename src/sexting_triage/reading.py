@@ -43,6 +43,11 @@ def file_kind(mode: int) -> str | None:
     return "not a regular file"
 
 
+def a_kind(kind: str) -> str:
+    """The kind of file with its article, for messages: 'an answers file', 'a rule set'."""
+    return ("an " if kind[:1].lower() in "aeiou" else "a ") + kind
+
+
 def read_file(path: str | os.PathLike[str], kind: str = "file") -> tuple[bytes, str]:
     """Read a small UTF-8 text file (bytes and text), refusing oversized, empty or
     undecodable input before parsing anything.
@@ -66,7 +71,7 @@ def read_file(path: str | os.PathLike[str], kind: str = "file") -> tuple[bytes, 
         st = os.fstat(fd)
         what = file_kind(st.st_mode)
         if what is not None:
-            raise InputError([Problem(p, None, None, "", f"is {what}, not a {kind}")])
+            raise InputError([Problem(p, None, None, "", f"is {what}, not {a_kind(kind)}")])
         if st.st_size > MAX_BYTES:
             raise InputError([Problem(p, None, None, "",
                                       f"the file is {st.st_size:,} bytes: too large for "
