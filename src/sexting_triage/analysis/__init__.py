@@ -2,7 +2,12 @@
 
 One job per module:
 
-* `space`: the reachable-situation space (`Space`, `Side`, answer classes, `reachable`);
+* `space`: the search over the reachable-situation space (`Space`: explore, find, count);
+* `stepping`: one step of the walk, each side's state (`Side`, `Walk`);
+* `residual`: conditions partially evaluated as facts are fixed, interned (`CondTable`);
+* `facts`: the merged question order and each fact's answer classes (`Klass`);
+* `results`: what a walk yields (`Agg`, examples, the answers read out of them);
+* `reachable`: what a rule set can reach at all (`reachable`);
 * `budget`: the work budget every walk counts against (`SEXTING_TRIAGE_ANALYSIS_BUDGET`);
 * `pairs`: pairs of situations differing in one answer ("does this question matter");
 * `invariants`: the rule set's declared invariants, proved or refuted;
@@ -21,23 +26,14 @@ from sexting_triage.analysis.budget import (
     budget,
 )
 from sexting_triage.analysis.checks import CHECKS, CheckReport, Context, Finding, check
+from sexting_triage.analysis.facts import Klass
 from sexting_triage.analysis.invariants import InvariantResult
 from sexting_triage.analysis.pairs import influential
-from sexting_triage.analysis.space import (
-    ABSENT,
-    Agg,
-    CondTable,
-    Klass,
-    Reachable,
-    Side,
-    SideState,
-    Space,
-    joint_answers,
-    reachable,
-    reads,
-    side_answers,
-    subst,
-)
+from sexting_triage.analysis.reachable import Reachable, reachable
+from sexting_triage.analysis.residual import CondTable, reads, subst
+from sexting_triage.analysis.results import Agg, joint_answers, side_answers
+from sexting_triage.analysis.space import ABSENT, Space
+from sexting_triage.analysis.stepping import Side, SideState
 
 __all__ = [
     "ABSENT", "CHECKS", "DEFAULT_BUDGET", "ENV", "ActionClass", "Agg", "AnalysisTooLarge",

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sexting_triage.analysis.space import Side, Space, side_answers
+from sexting_triage.analysis.results import side_answers
+from sexting_triage.analysis.space import Space
+from sexting_triage.analysis.stepping import Side
 from sexting_triage.conditions import Cond, Value
 from sexting_triage.ruleset import RuleSet
 

@@ -22,14 +22,11 @@ from sexting_triage.analysis.invariants import (
     monotone_result,
 )
 from sexting_triage.analysis.pairs import Recorded, influential_in
-from sexting_triage.analysis.space import (
-    _TRUE,
-    Side,
-    Space,
-    firing_rules,
-    reads,
-    side_answers,
-)
+from sexting_triage.analysis.reachable import firing_rules
+from sexting_triage.analysis.residual import _TRUE, reads
+from sexting_triage.analysis.results import side_answers
+from sexting_triage.analysis.space import Space
+from sexting_triage.analysis.stepping import Side
 from sexting_triage.conditions import Value
 from sexting_triage.ruleset import Cite, RuleSet
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sexting_triage.analysis.pairs import Recorded
-from sexting_triage.analysis.space import side_answers
+from sexting_triage.analysis.results import side_answers
 from sexting_triage.conditions import Value
 from sexting_triage.ruleset import Invariant, RuleSet
 

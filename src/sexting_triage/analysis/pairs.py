@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sexting_triage.analysis.space import Agg, Side, SideState, Space
+from sexting_triage.analysis.results import Agg
+from sexting_triage.analysis.space import Space
+from sexting_triage.analysis.stepping import Side, SideState
 from sexting_triage.conditions import Value
 from sexting_triage.ruleset import RuleSet
 

@@ -1,0 +1,358 @@
+"""One step of the walk: the state of each side, and how fixing one fact changes it.
+
+A side's state holds, as `CondTable` ids, the residual `ask_when` of each question, the
+residual stop rules, the best pathway so far, the flags, the rules still open (and, when
+collecting which rules give the outcome, the passengers), and the tracked extra conditions.
+`Walk` sets the sides up and steps them (engine.walk semantics: questions in order,
+`ask_when` skips, an `ends_questionnaire` pathway stops early; a skipped fact is absent).
+A step touches only the conditions that read the fact it fixes; `Space` (space.py) searches
+over these steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sexting_triage import conditions as C
+from sexting_triage.analysis.budget import Meter
+from sexting_triage.analysis.facts import classes_of, merged_order
+from sexting_triage.analysis.residual import TRUE_ID, CondTable, reads
+from sexting_triage.conditions import Cond, Value
+from sexting_triage.ruleset import RuleSet
+
+
+@dataclass
+class Side:
+    """One rule set's view of the joint walk, and what to track on it.
+
+    outcome: track pathway and flags (and, with `collect`, which rules can give them).
+    conds: extra conditions evaluated on this side's facts (invariants, queries)."""
+
+    rs: RuleSet
+    outcome: bool = True
+    collect: bool = False
+    conds: tuple[Cond, ...] = ()
+    flags: bool = True
+
+
+
+# CondTable ids, `asks` entries None once passed or when the question has no ask_when
+SideState = tuple[bool, tuple[Any, ...], tuple[Any, ...], int, frozenset[str],
+                  tuple[tuple[int, int], ...], tuple[tuple[int, int], ...], tuple[int, ...]]
+
+
+class _SideIndex:
+    """Per side, what reads each fact (so a step touches only those), fixed at setup."""
+
+    def __init__(self, table: CondTable, side: Side) -> None:
+        rs = side.rs
+        self.qidx = {q.id: n for n, q in enumerate(rs.questions)}
+        self.asks0 = tuple(None if q.ask_when is None else table.intern(q.ask_when)
+                           for q in rs.questions)
+        self.stops0 = tuple(table.intern(r.when) for _, r in rs.stop_rules)
+        self.rules0 = tuple(table.intern(r.when) for r in rs.rules)
+        self.conds0 = tuple(table.intern(c) for c in side.conds)
+        self.ask_readers: dict[str, tuple[int, ...]] = _readers(
+            (n, q.ask_when) for n, q in enumerate(rs.questions) if q.ask_when is not None)
+        self.stop_readers = _readers((k, r.when) for k, (_, r) in enumerate(rs.stop_rules))
+        self.cond_readers = _readers(enumerate(side.conds))
+        self.rule_reads = tuple(r.reads | reads(r.when) for r in rs.rules)
+        self.stop_at: dict[int, tuple[int, ...]] = {}
+        for k, (idx, _r) in enumerate(rs.stop_rules):
+            self.stop_at[idx] = (*self.stop_at.get(idx, ()), k)
+        self.rank = {p: n for n, p in enumerate(rs.precedence)}
+        self._ids = tuple(q.id for q in rs.questions)
+        self._later: dict[int, frozenset[str]] = {}
+
+    def later(self, qi: int) -> frozenset[str]:
+        """The questions after index qi (all of them for qi = -1)."""
+        hit = self._later.get(qi)
+        if hit is None:
+            hit = self._later[qi] = frozenset(self._ids[qi + 1:])
+        return hit
+
+
+def _readers(items: Iterable[tuple[int, Cond]]) -> dict[str, tuple[int, ...]]:
+    out: dict[str, list[int]] = {}
+    for n, c in items:
+        for f in reads(c):
+            out.setdefault(f, []).append(n)
+    return {f: tuple(ns) for f, ns in out.items()}
+
+class Walk:
+    """The sides walked together over the merged order of their facts, one step at a time."""
+
+    def __init__(self, sides: Sequence[Side], pivot: str | None = None,
+                 pivot_pairs: Sequence[tuple[tuple[Value, ...], tuple[Value, ...]]] | None = None,
+                 extra_conds: Iterable[Cond] = (), meter: Meter | None = None,
+                 table: CondTable | None = None):
+        self.sides = list(sides)
+        self.pivot = pivot
+        self.order = merged_order([s.rs for s in self.sides])
+        self.pos_of = {f: i for i, f in enumerate(self.order)}
+        self.domains = self._domains()
+        conds: list[Cond] = list(extra_conds)
+        for s in self.sides:
+            conds += [r.when for r in s.rs.rules]
+            conds += [q.ask_when for q in s.rs.questions if q.ask_when is not None]
+            conds += [i.when for i in s.rs.invariants if i.when is not None]
+            conds += list(s.conds)
+        self.classes = classes_of(self.domains, self.order, conds)
+        self.pivot_pairs = pivot_pairs
+        self.meter = meter if meter is not None else Meter(
+            " and ".join(side.rs.path for side in self.sides))
+        self.table = table if table is not None else CondTable(self.meter)
+        self._ix = [_SideIndex(self.table, s) for s in self.sides]
+        self.fired_ever: list[set[int]] = [set() for _ in self.sides]
+        self._collect = any(s.collect for s in self.sides)
+
+
+    # ------------------------------------------------------------------ setup
+
+    def _domains(self) -> dict[str, tuple[Value, ...]]:
+        """Each fact's answers; for a question in both rule sets, the answers both accept
+        (so every example is accepted by both)."""
+        from sexting_triage.errors import UsageError
+
+        out: dict[str, tuple[Value, ...]] = {}
+        for s in self.sides:
+            for q in s.rs.questions:
+                if q.id in out:
+                    keep = set(q.domain)
+                    out[q.id] = tuple(v for v in out[q.id] if v in keep)
+                    if not out[q.id]:
+                        raise UsageError(f"question `{q.id}` has no answer that both rule "
+                                         "sets accept, so they cannot be compared")
+                else:
+                    out[q.id] = tuple(q.domain)
+        return out
+
+    def root(self) -> tuple[SideState, ...]:
+        states = []
+        for i, s in enumerate(self.sides):
+            rs = s.rs
+            ix = self._ix[i]
+            best = len(rs.precedence)
+            open_ = tuple((n, ix.rules0[n]) for n, r in enumerate(rs.rules)
+                          if s.outcome and (s.flags or r.pathway is not None)
+                          and (r.pathway is not None or r.flag is not None))
+            st: SideState = (False, ix.asks0, ix.stops0, best, frozenset(), open_, (),
+                             ix.conds0)
+            st, _ = self._settle(i, st, [])
+            st = self._check_stops(i, st, -1, [])
+            states.append(st)
+        return tuple(states)
+
+    def intern(self, cond: Cond) -> int:
+        return self.table.intern(cond)
+
+    # ------------------------------------------------------------------ one side, one fact
+
+    def _settle(self, i: int, st: SideState, fired: list[int]) -> tuple[SideState, list[int]]:
+        """Fire rules whose residual became true, drop false ones, drop rules that can no
+        longer change the outcome (kept as passengers when collecting)."""
+        stopped, asks, stops, best, flags, open_, pas, conds = st
+        side = self.sides[i]
+        if not side.outcome:
+            return st, fired
+        consts = [x for x in open_ if x[1] < 2]
+        pconsts = [x for x in pas if x[1] < 2] if pas else []
+        if not consts and not pconsts:
+            return st, fired
+        rules = side.rs.rules
+        rank = self._ix[i].rank
+        best0, flags0 = best, flags
+        for n, c in consts:
+            if c == TRUE_ID:
+                fired.append(n)
+                r = rules[n]
+                if r.pathway is not None:
+                    best = min(best, rank[r.pathway])
+                elif r.flag is not None:
+                    flags = flags | {r.flag}
+        fired.extend(n for n, c in pconsts if c == TRUE_ID)
+        keep = [x for x in open_ if x[1] >= 2] if consts else list(open_)
+        newpas = [x for x in pas if x[1] >= 2] if pconsts else list(pas)
+        if best == best0 and flags == flags0:  # nothing to drop: the outcome is as it was
+            return (stopped, asks, stops, best, flags, tuple(keep), tuple(newpas),
+                    conds), fired
+        still: list[tuple[int, int]] = []
+        for n, c in keep:
+            r = rules[n]
+            if r.pathway is not None:
+                rk = rank[r.pathway]
+                if rk < best:
+                    still.append((n, c))
+                elif rk == best and side.collect:
+                    newpas.append((n, c))
+            elif r.flag is not None:
+                if r.flag not in flags:
+                    still.append((n, c))
+                elif side.collect:
+                    newpas.append((n, c))
+        if side.collect:
+            newpas = [(n, c) for n, c in newpas
+                      if (rules[n].pathway is None or rank[str(rules[n].pathway)] <= best)]
+        return (stopped, asks, stops, best, flags, tuple(still), tuple(sorted(newpas)),
+                conds), fired
+
+    def _assign(self, i: int, st: SideState, fact: str, value: Value | None,
+                fired: list[int]) -> SideState:
+        stopped, asks, stops, best, flags, open_, pas, conds = st
+        ix = self._ix[i]
+        tab = self.table
+        qi = ix.qidx.get(fact)
+        cost = 3 + (len(asks) >> 5)  # memo keys hash the asks: 1 unit per 32 entries
+        if qi is not None and not stopped:
+            readers = ix.ask_readers.get(fact, ())
+            if readers or asks[qi] is not None:  # copy the asks only when one changes
+                la = list(asks)
+                la[qi] = None
+                for n in readers:
+                    a = la[n]
+                    if n > qi and a is not None:
+                        la[n] = tab.subst(a, fact, value)
+                asks = tuple(la)
+                cost += len(asks)
+            sr = ix.stop_readers.get(fact)
+            if sr:
+                ls = list(stops)
+                for k in sr:
+                    s = ls[k]
+                    if s is not None:
+                        ls[k] = tab.subst(s, fact, value)
+                stops = tuple(ls)
+                cost += len(stops)
+        rr = ix.rule_reads
+        settled = False  # whether some rule's condition became true or false
+        if open_:
+            lo = list(open_)
+            for k, (n, c) in enumerate(lo):
+                if fact in rr[n]:
+                    cost += 2
+                    c2 = tab.subst(c, fact, value)
+                    if c2 != c:
+                        lo[k] = (n, c2)
+                        settled = settled or c2 < 2
+            open_ = tuple(lo)
+        if pas:
+            lp = list(pas)
+            for k, (n, c) in enumerate(lp):
+                if fact in rr[n]:
+                    cost += 2
+                    c2 = tab.subst(c, fact, value)
+                    if c2 != c:
+                        lp[k] = (n, c2)
+                        settled = settled or c2 < 2
+            pas = tuple(lp)
+        cr = ix.cond_readers.get(fact) if conds else None  # blank states carry none
+        if cr:
+            lc = list(conds)
+            for k in cr:
+                lc[k] = tab.subst(lc[k], fact, value)
+            conds = tuple(lc)
+        self.meter.spend(cost + len(open_) + len(pas) + len(conds))
+        st = (stopped, asks, stops, best, flags, open_, pas, conds)
+        if settled:
+            st, _ = self._settle(i, st, fired)
+        if qi is not None and not stopped:
+            st = self._check_stops(i, st, qi, fired)
+        return st
+
+    def _check_stops(self, i: int, st: SideState, qi: int, fired: list[int]) -> SideState:
+        stopped, asks, stops, best, flags, open_, pas, conds = st
+        if stopped:
+            return st
+        at = self._ix[i].stop_at.get(qi)
+        if not at:
+            return st
+        for k in at:
+            c = stops[k]
+            if c is None:
+                continue
+            if c >= 2:  # cannot happen: every fact it reads is settled
+                raise AssertionError(
+                    f"stop rule not settled: {C.to_text(self.table.conds[c])}")
+            if c == TRUE_ID:
+                return self._stop(i, st, qi, fired)
+        # stop rules at this index are settled: forget them
+        stops = tuple(None if k in at else a for k, a in enumerate(stops))
+        return (stopped, asks, stops, best, flags, open_, pas, conds)
+
+    def _stop(self, i: int, st: SideState, qi: int, fired: list[int]) -> SideState:
+        """The questionnaire ended: every later fact of this side is absent."""
+        _, _, _, best, flags, open_, pas, conds = st
+        rest = self._ix[i].later(qi)
+        tab = self.table
+        open_ = tuple((n, tab.absent(c, rest)) for n, c in open_)
+        pas = tuple((n, tab.absent(c, rest)) for n, c in pas)
+        conds = tuple(tab.absent(c, rest) for c in conds)
+        st = (True, (), (), best, flags, open_, pas, conds)
+        st, _ = self._settle(i, st, fired)
+        return st
+
+    def _asks(self, i: int, st: SideState, fact: str) -> bool:
+        qi = self._ix[i].qidx.get(fact)
+        if qi is None or st[0]:
+            return False
+        a = st[1][qi]
+        if a is None:
+            return True
+        if a >= 2:
+            raise AssertionError(f"ask_when not settled: {C.to_text(self.table.conds[a])}")
+        return bool(a == TRUE_ID)
+
+    @staticmethod
+    def _done(st: SideState) -> bool:
+        return not st[5] and all(c < 2 for c in st[7])
+
+    def label(self, i: int, st: SideState) -> tuple[Any, ...]:
+        rs = self.sides[i].rs
+        best = st[3]
+        pathway = rs.precedence[best] if best < len(rs.precedence) else None
+        flags = tuple(f for f in rs.flags if f in st[4])
+        return (pathway, flags, tuple(c == TRUE_ID for c in st[7]))
+
+    # ------------------------------------------------------------------ branching
+
+    def branches(self, pos: int, states: tuple[SideState, ...]
+                 ) -> list[tuple[tuple[Value | None, ...], int, tuple[Value, ...] | None]]:
+        """The ways the walk can go at fact `order[pos]`: side values, a multiplicity, and
+        the class of values they stand for (None: nobody asks it)."""
+        fact = self.order[pos]
+        asked = [self._asks(i, st, fact) for i, st in enumerate(states)]
+        if not any(asked):
+            return [(tuple(None for _ in states), 1, None)]
+        if fact == self.pivot and self.pivot_pairs is not None:
+            if not all(asked):
+                return []
+            return [((a[0], b[0]), len(a) * len(b), None) for a, b in self.pivot_pairs]
+        return [(tuple(k.rep if a else None for a in asked), len(k.values), k.values)
+                for k in self.classes[fact]]
+
+    def step(self, pos: int, states: tuple[SideState, ...], values: tuple[Value | None, ...]
+             ) -> tuple[tuple[SideState, ...], list[list[int]]]:
+        fact = self.order[pos]
+        fired: list[list[int]] = []
+        new = []
+        for i, st in enumerate(states):
+            f: list[int] = []
+            new.append(self._assign(i, st, fact, values[i], f))
+            fired.append(f)
+            if f:
+                self.fired_ever[i].update(f)
+        return tuple(new), fired
+
+    def locate(self, answers: Mapping[str, Value]) -> tuple[Any, ...]:
+        """The label of one joint situation, found by stepping with its own values (the same
+        steps the exploration takes with class representatives)."""
+        states = self.root()
+        for pos, fact in enumerate(self.order):
+            asked = [self._asks(i, st, fact) for i, st in enumerate(states)]
+            v = answers.get(fact) if any(asked) else None
+            states, _ = self.step(pos, states, tuple(v if a else None for a in asked))
+        return tuple(self.label(i, st) for i, st in enumerate(states))
+
+    # ------------------------------------------------------------------ exploring
