@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sexting_triage.analysis import Space
 from sexting_triage.conditions import Cond
@@ -31,6 +32,18 @@ class Builder:
         self.hit_memo: dict[Any, bool] = {}
         self.suffix_ids: dict[Any, int] = {}
         self.suffix_cond: dict[int, Cond] = {}
+        self.answers: dict[Any, bool] = {}
+        self.labels, self.masks = label_masks(space)
+        self.pred_masks: dict[str, int] = {}
+        self.member_mask = self.pred_mask(member)
+
+    def pred_mask(self, pred: Callable[[Any], bool]) -> int:
+        """The bits of the labels (see `label_masks`) for which `pred` holds."""
+        out = 0
+        for n, lab in enumerate(self.labels):
+            if pred(lab):
+                out |= 1 << n
+        return out
 
     # -- reduced diagram: ("T",) / ("F",) / (fact, ((values, child), ...))
 
@@ -39,10 +52,12 @@ class Builder:
         if hit is not None:
             return hit
         g = self.space.graph[key]
-        if g[0] == "leaf":
-            labs = g[3]
-            res: Any = ("T",) if any(self.member(lab) for lab in labs) else ("F",)
-        else:
+        m = self.masks[key]
+        if not m & self.member_mask:  # no member below: every leaf is false
+            res: Any = ("F",)
+        elif not m & ~self.member_mask:  # members only, and no empty leaf: every leaf true
+            res = ("T",)
+        else:  # a split (a leaf has one label, or none)
             fact = self.space.order[g[1]]
             by_child: dict[Any, set[Any]] = {}
             for _values, kvals, child in g[2]:
@@ -86,7 +101,18 @@ class Builder:
         """Whether some reachable situation inside `cube` has a label satisfying pred.
 
         `tag` names pred: answers are shared between calls per (node, tag, the part of the
-        cube about facts at or after the node)."""
+        cube about facts at or after the node); the same cube asked again is answered at
+        once (widening asks many twice)."""
+        key = (tag, frozenset(cube.items()))
+        known = self.answers.get(key)
+        if known is not None:
+            return known
+        found = self._search(cube, pred, tag)
+        self.answers[key] = found
+        return found
+
+    def _search(self, cube: Cube, pred: Callable[[Any], bool], tag: str) -> bool:
+        """The search behind `hits`."""
         sp = self.space
         items = sorted(cube.items(), key=lambda kv: sp.pos_of[kv[0]])
         memo = self.hit_memo
@@ -102,11 +128,21 @@ class Builder:
         ids = self.suffix_ids
         suffix = [ids.setdefault((tag, tuple(items[j:])), len(ids))
                   for j in range(len(items) + 1)]
+        want = self.pred_masks.get(tag)
+        if want is None:
+            want = self.pred_masks[tag] = self.pred_mask(pred)
+        masks = self.masks
+        n_items = len(items)
 
         def go(key: int) -> bool:
+            m = masks[key] & want
+            if not m:  # no label below satisfies pred
+                return False
             g = sp.graph[key]
             pos = g[1]
             start = start_at[pos]
+            if start == n_items:  # no literal left: any such label below will do
+                return True
             mkey = (key, suffix[start])
             hit = memo.get(mkey)
             if hit is not None:
@@ -141,6 +177,44 @@ class Builder:
     def safe(self, cube: Cube) -> bool:
         return not self.hits(cube, lambda lab: not self.member(lab), "outside")
 
+
+
+_MASKS: WeakKeyDictionary[Space, tuple[list[Any], dict[int, int]]] = WeakKeyDictionary()
+
+
+def label_masks(space: Space) -> tuple[list[Any], dict[int, int]]:
+    """The labels of the recorded graph, and for every node a bit mask of the labels of
+    the leaves below it (bit n: labels[n]; the bit just past the labels: a leaf no
+    situation reaches). Computed once per space and shared by every group: a node whose
+    mask has no bit a test wants is answered without walking under it."""
+    hit = _MASKS.get(space)
+    if hit is not None and len(hit[1]) == len(space.graph):
+        return hit
+    graph = space.graph
+    labels: list[Any] = []
+    index: dict[Any, int] = {}
+    for g in graph.values():
+        if g[0] == "leaf":
+            for lab in g[3]:
+                if lab not in index:
+                    index[lab] = len(labels)
+                    labels.append(lab)
+    empty = 1 << len(labels)
+    masks: dict[int, int] = {}
+    for key in sorted(graph, key=lambda k: -graph[k][1]):  # children sit at later positions
+        g = graph[key]
+        if g[0] == "leaf":
+            m = 0
+            for lab in g[3]:
+                m |= 1 << index[lab]
+            masks[key] = m or empty
+        else:
+            m = 0
+            for _values, _kvals, child in g[2]:
+                m |= masks[child]
+            masks[key] = m
+    _MASKS[space] = (labels, masks)
+    return labels, masks
 
 
 # Above this many cubes, merging (quadratic in the cubes) and factoring would take too long on
