@@ -84,13 +84,22 @@ def merge(cubes: list[Cube]) -> list[Cube]:
         if c not in cur:
             cur.append(dict(c))
     changed = True
+    items: dict[int, tuple[Cube, frozenset[Any]]] = {}  # each cube's literals, made once
+
+    def literals(c: Cube) -> frozenset[Any]:
+        hit = items.get(id(c))
+        if hit is None or hit[0] is not c:
+            hit = items[id(c)] = (c, frozenset(c.items()))
+        return hit[1]
+
     while changed:
         changed = False
         cur = drop_subsumed(cur)
         for f in sorted({g for c in cur for g in c}):
             groups: dict[frozenset[Any], list[Cube]] = {}
             for c in cur:
-                key = frozenset((g, v) for g, v in c.items() if g != f)
+                lits = literals(c)
+                key = lits - {(f, c[f])} if f in c else lits
                 groups.setdefault(key, []).append(c)
             if all(len(v) == 1 for v in groups.values()):
                 continue
@@ -112,9 +121,14 @@ def subset(a: Cube, b: Cube) -> bool:
 
 
 def drop_subsumed(cubes: list[Cube]) -> list[Cube]:
+    """The cubes not inside another (of two equal cubes, the first is kept). A cube can be
+    inside another only if it names every fact the other names: compared first, as sets."""
+    keys = [frozenset(c) for c in cubes]
     out: list[Cube] = []
     for i, c in enumerate(cubes):
-        if any(j != i and subset(c, d) and (not subset(d, c) or j < i)
+        ki = keys[i]
+        if any(j != i and keys[j] <= ki and subset(c, d)
+               and (not (ki <= keys[j] and subset(d, c)) or j < i)
                for j, d in enumerate(cubes)):
             continue
         out.append(c)

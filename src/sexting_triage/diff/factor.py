@@ -3,6 +3,7 @@ parts as a conjunction, otherwise split on the literal most cubes share."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -98,24 +99,34 @@ def _factor(cubes: list[dict[str, Cond]], order: dict[str, int]) -> Cond:
             total *= len(proj)
         if total == len(unique):
             return _flat(C.And, [_factor(p, order) for p in projections])
-    # a product of an earlier and a later block of questions
+    # a product of an earlier and a later block of questions (each cube compared as the
+    # ids of its literals sorted by position, so telling the blocks apart is a slice)
+    lid: dict[tuple[str, Cond], int] = {}
     unique = []
+    keyed: list[tuple[dict[str, Cond], tuple[int, ...], tuple[int, ...]]] = []
+    known: set[tuple[int, ...]] = set()
     for c in cubes:
-        if c not in unique:
+        items = sorted(c.items(), key=lambda kv: order[kv[0]])
+        key = tuple(lid.setdefault(kv, len(lid)) for kv in items)
+        if key not in known:
+            known.add(key)
             unique.append(c)
+            keyed.append((c, tuple(order[f] for f, _ in items), key))
     cut_points = sorted({order[f] for c in unique for f in c})
     for k in cut_points[1:]:
-        early: list[dict[str, Cond]] = []
-        late: list[dict[str, Cond]] = []
-        for c in unique:
-            e = {f: v for f, v in c.items() if order[f] < k}
-            la = {f: v for f, v in c.items() if order[f] >= k}
-            if e not in early:
-                early.append(e)
-            if la not in late:
-                late.append(la)
-        if len(early) > 1 and len(late) > 1 and len(early) * len(late) == len(unique):
-            return _flat(C.And, [_factor(early, order), _factor(late, order)])
+        early_at: dict[tuple[int, ...], dict[str, Cond]] = {}
+        late_at: dict[tuple[int, ...], dict[str, Cond]] = {}
+        for c, positions, key in keyed:
+            cut = bisect_left(positions, k)
+            e, la = key[:cut], key[cut:]
+            if e not in early_at:
+                early_at[e] = {f: v for f, v in c.items() if order[f] < k}
+            if la not in late_at:
+                late_at[la] = {f: v for f, v in c.items() if order[f] >= k}
+        if len(early_at) > 1 and len(late_at) > 1 and \
+                len(early_at) * len(late_at) == len(unique):
+            return _flat(C.And, [_factor(list(early_at.values()), order),
+                                 _factor(list(late_at.values()), order)])
     counts: dict[tuple[str, Cond], int] = {}
     for c in cubes:
         for f, v in c.items():
