@@ -80,6 +80,33 @@ def test_bundled_when_conditions_are_proved_exact(bundled):
         assert inside == g.count and inside + outside == beh.total
 
 
+def test_generated_extra_questions_when_conditions_are_proved_exact(tmp_path):
+    """The same proof on cop-2024 against itself with local questions added (many cubes to
+    merge and factor; each `when` reads only the new side's facts, which include every
+    fact the old side asks)."""
+    import sys
+    from pathlib import Path
+
+    from sexting_triage.analysis import Side, Space
+    from sexting_triage.loader import load_ruleset, resolve
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from scaling import write_extended
+
+    old = resolve("cop-2024")
+    new = load_ruleset(write_extended(4, tmp_path))
+    beh = behavioural(old, new)
+    assert beh.changed and beh.flag_changes
+    for g in [*beh.transitions, *beh.flag_changes]:
+        space = Space([Side(old), Side(new, conds=(C.parse(g.when),))])
+        inside = 0
+        for lab, agg in space.explore().items():
+            is_member = g.member(((lab[0][0], lab[0][1]), (lab[1][0], lab[1][1])))
+            assert lab[1][2][0] == is_member, (g.when, lab, agg.example)
+            inside += agg.count if is_member else 0
+        assert inside == g.count
+
+
 ATOMS = ['imagery == "yes"', 'imagery != "no"', "age < 13", "age >= 15", 'extent == "wide"',
          'extent != "none"', 'malice == "unknown"', 'malice not in ["no"]']
 
