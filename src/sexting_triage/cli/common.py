@@ -66,8 +66,14 @@ def rules_for(ref: str | None, overlay: Path | None, relative_to: Path | None = 
     from $SEXTING_TRIAGE_OVERLAY or the config file) applied; `--overlay none` turns it off.
     With no `ref`, the base is the overlay's pinned edition. An overlay pinned to another
     sha256 of the base is refused (exit 2) with what to re-check."""
+    from sexting_triage.config import overlay_choice
+
+    if overlay_choice(overlay).path is None:
+        # no overlay given or configured: the overlay package (pydantic models, the proof)
+        # is not imported at all, which keeps `run` and the first question quick
+        return resolve_rules(ref, relative_to)
     from sexting_triage.cli import warn
-    from sexting_triage.overlay import resolve_with_overlay
+    from sexting_triage.overlay.merge import resolve_with_overlay
 
     return resolve_with_overlay(ref, overlay,
                                 lambda r: resolve_rules(r, relative_to), warn)
