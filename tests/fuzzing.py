@@ -1,7 +1,7 @@
 """What the fuzz suites share: example budgets, scratch folders and structural mutation.
 
 CI runs a fixed-seed, bounded number of examples. A longer run:
-    SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_*.py
+    SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest -m slow tests/test_fuzz_*.py
 """
 
 from __future__ import annotations

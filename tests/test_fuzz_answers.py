@@ -2,7 +2,7 @@
 or the tool's own error (a TriageError), never anything else; `run` on any answers file exits
 0 or 2 with no traceback.
 
-Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_answers.py
+Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest -m slow tests/test_fuzz_answers.py
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from fuzzing import fuzz, scratch
 from helpers import CLEAN
 from sexting_triage import engine, loader
 from sexting_triage.errors import AnswerProblem, TriageError
+
+pytestmark = pytest.mark.slow  # fuzzing: CI runs it with `pytest -m slow`
 
 RULESETS = [loader.load_ruleset(p) for p in loader.bundled_paths().values()]
 QIDS = sorted({q.id for rs in RULESETS for q in rs.questions})

@@ -2,7 +2,7 @@
 never anything else; what parses prints back to text that parses to the same condition, and
 evaluates on any facts without error.
 
-Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_conditions.py
+Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest -m slow tests/test_fuzz_conditions.py
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from fuzzing import fuzz
 from sexting_triage import conditions as C
+
+pytestmark = pytest.mark.slow  # fuzzing: CI runs it with `pytest -m slow`
 
 TOKENS = st.sampled_from([
     "a", "b", "imagery", "youngest_age", "==", "!=", "<", "<=", ">", ">=", "in", "not in",

@@ -4,7 +4,7 @@ anything else.
 
 The number of examples is bounded for CI. For a longer run:
 
-    SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_*.py
+    SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest -m slow tests/test_fuzz_*.py
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -20,6 +21,8 @@ from fuzzing import DUMPER, fuzz, get, mutated, scratch
 from sexting_triage import loader, yamlio
 from sexting_triage.errors import InputError, TriageError
 from sexting_triage.ruleset import RuleSet
+
+pytestmark = pytest.mark.slow  # fuzzing: CI runs it with `pytest -m slow`
 
 BUNDLED = {p.name: p.read_text(encoding="utf-8") for p in loader.bundled_paths().values()}
 BUNDLED_DATA = {name: yaml.safe_load(text) for name, text in BUNDLED.items()}

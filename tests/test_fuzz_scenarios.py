@@ -2,7 +2,7 @@
 refused with the tool's own error (InputError, located in the file), never anything else;
 `scenarios check` on them exits 0, 1 or 2 with no traceback.
 
-Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_scenarios.py
+Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest -m slow tests/test_fuzz_scenarios.py
 """
 
 from __future__ import annotations

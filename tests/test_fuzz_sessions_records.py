@@ -2,7 +2,7 @@
 record load (and verify, and restore) or are refused with the tool's own error, never
 anything else.
 
-Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_sessions_records.py
+Longer run: SEXTING_TRIAGE_FUZZ_EXAMPLES=5000 pytest -m slow tests/test_fuzz_sessions_records.py
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from sexting_triage import loader, records
 from sexting_triage import session as S
 from sexting_triage.engine import decide
 from sexting_triage.errors import InputError, TriageError
+
+pytestmark = pytest.mark.slow  # fuzzing: CI runs it with `pytest -m slow`
 
 RS = loader.resolve("cop-2016")
 CASE = {"taken_without_consent": "no"} | CLEAN  # with the question rule sets 1.1 added
