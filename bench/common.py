@@ -7,11 +7,23 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# Bytecode is written (to a scratch folder) as for an installed tool, even where the
+# environment sets PYTHONDONTWRITEBYTECODE: otherwise every measured run compiles the sources.
+_PYCACHE = tempfile.mkdtemp(prefix="sexting-triage-bench-pycache-")
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    """The environment every measured command runs in (floor and tool alike)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = _PYCACHE
+    env.update(extra)
+    return env
 
 
 def tool() -> list[str]:
@@ -22,12 +34,15 @@ def tool() -> list[str]:
 
 def time_process(argv: list[str], runs: int = 15, warmup: int = 2) -> float:
     """Median seconds to run a command to completion (output discarded)."""
+    env = bench_env()
     for _ in range(warmup):
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+                       env=env)
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+                       env=env)
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
@@ -41,7 +56,7 @@ def measure_process(argv: list[str], runs: int = 5, warmup: int = 1
                "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
                "stderr=subprocess.DEVNULL);"
                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = bench_env(NO_COLOR="1")
     for _ in range(warmup):
         subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
                        cwd=ROOT, env=env)

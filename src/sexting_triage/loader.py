@@ -289,6 +289,17 @@ def _compile(m: dict[str, Any], sha256: str, path: str) -> R.RuleSet:
         final_stops=tuple(r for at, r in stop_rules if at == len(questions) - 1))
 
 
+def is_overlay_file(path: str | os.PathLike[str]) -> bool:
+    """Whether a file given where a rule set is expected is a force overlay (its top level has
+    `overlay:` and `base:`): for `rules check` and `rules diff` to tell them apart without
+    loading the overlay package."""
+    try:
+        doc = load_yaml(path, "file")
+    except (InputError, UsageError):
+        return False
+    return isinstance(doc.data, dict) and "overlay" in doc.data and "base" in doc.data
+
+
 # ----------------------------------------------------------------------------- answers files
 
 

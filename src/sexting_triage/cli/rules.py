@@ -41,10 +41,10 @@ def _streams(json_out: bool = False) -> None:
 
 
 def _is_overlay(ref: str) -> bool:
-    """Whether a RULES argument names a force overlay file rather than a rule set."""
-    from sexting_triage.overlay import is_overlay_file
-
-    return ref not in loader.bundled_paths() and Path(ref).is_file() and is_overlay_file(ref)
+    """Whether a RULES argument names a force overlay file rather than a rule set (a bundled
+    id never does: the overlay package is imported only for an overlay)."""
+    return (ref not in loader.bundled_paths() and Path(ref).is_file()
+            and loader.is_overlay_file(ref))
 
 
 def warn_if_not_current(rs: RuleSet) -> None:

@@ -18,6 +18,7 @@ exact add-only proof) and `rebase` (re-proving and re-pinning).
 
 from __future__ import annotations
 
+from sexting_triage.loader import is_overlay_file
 from sexting_triage.overlay.format import (
     SERVICE_WORDS,
     TITLES,
@@ -54,7 +55,6 @@ from sexting_triage.overlay.proof import (
     Change,
     Proof,
     check_overlay,
-    is_overlay_file,
     prove,
     structure_problems,
 )

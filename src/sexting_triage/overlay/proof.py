@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sexting_triage import ruleset as R
-from sexting_triage.errors import InputError, UsageError
 from sexting_triage.overlay.format import load_overlay
 from sexting_triage.overlay.merge import apply, overlay_of
 from sexting_triage.serialize import OVERLAY_PROOF_SCHEMA
-from sexting_triage.yamlio import load_yaml
 
 # ----------------------------------------------------------------------------- the proof
 
@@ -238,15 +236,5 @@ def local_findings(base: R.RuleSet, merged: R.RuleSet) -> list[Any]:
     national = {*base.question_index, *(r.id for r in base.rules), *base.sources,
                 *base.pathways, *base.flags}
     return [f for f in check(merged).findings if f.subject not in national]
-
-
-def is_overlay_file(path: str | os.PathLike[str]) -> bool:
-    """Whether a file given where a rule set is expected is an overlay (its top level has
-    `overlay:` and `base:`): for `rules check` and `rules diff` to tell them apart."""
-    try:
-        doc = load_yaml(path, "file")
-    except (InputError, UsageError):
-        return False
-    return isinstance(doc.data, dict) and "overlay" in doc.data and "base" in doc.data
 
 
