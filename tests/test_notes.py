@@ -5,7 +5,6 @@ checked in a real headless browser where one is installed."""
 from __future__ import annotations
 
 import copy
-import json
 import re
 import shutil
 import subprocess
@@ -150,5 +149,11 @@ def test_html_in_a_real_browser(tmp_path):
     assert "<script" not in dom.lower()  # the hostile text stayed text
     pdf = tmp_path / "notes.pdf"
     r = _run_browser([f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()])
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), r.stderr[-2000:]
-    assert json.dumps  # the page needs nothing else: no network was allowed to matter
+    data = pdf.read_bytes() if pdf.exists() else b""
+    assert data.startswith(b"%PDF"), r.stderr[-2000:]
+    # printed on A4 (595 x 842 points), as the print stylesheet asks
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1
+                         for w, h in boxes), boxes
+    # one self-contained page: nothing it shows is fetched from elsewhere
+    assert not re.search(r"<(img|script|link|iframe)\b[^>]*(src|href)=", dom, re.I)
