@@ -71,7 +71,30 @@ def test_ndm_order_and_everything_a_supervisor_needs(fmt):
 def test_urgent_flag_comes_first_in_the_assessment():
     md = render_notes(a_record(), "markdown")
     part = md[md.index("## 2."):md.index("## 3.")]
-    assert part.index("URGENT: immediate-safeguarding") < part.index("Supports the pathway")
+    assert part.index("URGENT: A child is, or may be, at immediate risk: act now") < part.index(
+        "Supports the pathway")
+    assert "immediate-safeguarding" not in part.split("Supports the pathway")[0]  # no raw id
+
+
+def test_flags_say_what_they_mean_and_old_records_still_read():
+    """A flag is named by its rule's headline (not yet known) or its title, never by its id;
+    a record made before flag details were kept shows the id, urgent flags first."""
+    rs = loader.resolve("cop-2024")
+    answers: dict = {}
+    while (q := engine.next_question(rs, answers)) is not None:
+        answers[q.id] = {"imagery": "yes", "subject_under_18": "yes", "youngest_age": 14,
+                         "immediate_risk": "unknown", "sharing_extent": "not_shared"
+                         }.get(q.id, "no")
+    rec = records.build(engine.decide(rs, answers), "CAD-1234/26")
+    for fmt in ("markdown", "html"):
+        out = render_notes(rec, fmt)
+        assert "URGENT: Not yet known: establish now whether the child is safe" in out
+        assert "Flag: Officer judgement needed" in out
+    old = copy.deepcopy(rec)
+    del old["decision"]["flag_details"]
+    old["decision"]["flags"] = ["professional-judgement", "immediate-safeguarding"]
+    out = render_notes(old, "markdown")
+    assert out.index("URGENT: immediate-safeguarding") < out.index("Flag: professional-judgement")
 
 
 def test_officer_agreement_and_no_officer_decision():

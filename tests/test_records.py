@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import CLEAN_2016
 from sexting_triage import records
 from sexting_triage.cli import main
 from sexting_triage.engine import decide
@@ -84,6 +85,28 @@ def test_edited_answers_with_a_recomputed_hash_are_caught_by_re_deciding(rec, co
     assert by["content"].ok and not by["decision"].ok
     assert "pathway was standard-investigation, now proportionate-response" in (
         by["decision"].detail)
+
+
+def test_record_keeps_what_each_flag_means_and_a_resealed_edit_is_caught(cop2016):
+    answers = {**CLEAN_2016, "immediate_risk": "unknown"}
+    rec = records.build(decide(cop2016, answers))
+    details = rec["decision"]["flag_details"]
+    assert [f["id"] for f in details] == rec["decision"]["flags"]
+    urgent = details[0]
+    assert urgent["urgent"] is True and urgent["title"].startswith("A child is, or may be")
+    assert urgent["headline"] == "Not yet known: establish now whether the child is safe"
+    assert all(p.ok for p in records.verify(rec, cop2016))
+    urgent["headline"] = "Nothing urgent"
+    rec["parts"] = records.part_digests(rec)
+    rec["sha256"] = records.content_hash(rec)
+    by = {p.name: p for p in records.verify(rec, cop2016)}
+    assert by["content"].ok and not by["decision"].ok
+    assert "flag titles or headlines differ" in by["decision"].detail
+    # a record made before the details were kept still verifies
+    del rec["decision"]["flag_details"]
+    rec["parts"] = records.part_digests(rec)
+    rec["sha256"] = records.content_hash(rec)
+    assert all(p.ok for p in records.verify(rec, cop2016))
 
 
 def test_changed_rule_set_is_a_provenance_difference(rec, tmp_path):

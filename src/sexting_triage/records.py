@@ -140,7 +140,7 @@ def decision_part(d: Decision) -> dict[str, Any]:
     from sexting_triage.serialize import decision_dict
 
     full = decision_dict(d)
-    return {k: full[k] for k in DECISION_KEYS}
+    return {k: full[k] for k in (*DECISION_KEYS, "flag_details")}
 
 
 OFFICER_REASONS: dict[str, str] = {
@@ -416,6 +416,9 @@ def _verify(record: dict[str, Any], rs: RuleSet) -> list[Part]:
     if stored.get("flags") != now["flags"]:
         diffs.append(f"flags were {_names(_as_list(stored.get('flags')))}, now "
                      f"{_names(now['flags'])}")
+    # a record made before flag details were kept has none: nothing to compare
+    if "flag_details" in stored and stored.get("flag_details") != now["flag_details"]:
+        diffs.append("flag titles or headlines differ")
     if stored.get("reasons") != now["reasons"]:
         was = [r.get("rule") for r in _as_list(stored.get("reasons")) if isinstance(r, dict)]
         is_ = [r["rule"] for r in now["reasons"]]

@@ -55,6 +55,7 @@ def decision_dict(d: Decision) -> dict[str, Any]:
         "rules": rs.provenance() | {"title": rs.title, "status": rs.status},
         "pathway": {"id": d.pathway, "title": rs.pathways[d.pathway].title},
         "flags": list(d.flags),
+        "flag_details": flag_details(d),
         "reasons": [r.as_dict() for r in d.reasons],
         "actions": [a.as_dict() for a in d.actions],
         "recording": d.recording.as_dict() if d.recording else None,
@@ -65,6 +66,20 @@ def decision_dict(d: Decision) -> dict[str, Any]:
         "ignored": [i.as_dict() for i in d.ignored],
         "notice": NOTICE,
     } | _overlay(rs)
+
+
+def flag_details(d: Decision) -> list[dict[str, Any]]:
+    """Each flag raised, in order, with its title, whether it is urgent, and the headline of
+    the first rule that raised it with one (e.g. 'Not yet known: establish now ...'), so a
+    record read on its own says what each flag means."""
+    rs = d.ruleset
+    out = []
+    for f in d.flags:
+        headline = next((r.headline for r in d.reasons
+                         if r.role == "flag" and r.effect == f and r.headline), None)
+        out.append({"id": f, "title": rs.flags[f].title, "urgent": rs.flags[f].urgent,
+                    "headline": headline})
+    return out
 
 
 def _overlay(rs: Any) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import html
 import re
 from typing import Any
 
+from sexting_triage.render.record import flag_labels
 from sexting_triage.render.safe import clean
 
 NOTICE = ("Decision support only: officer judgement, supervision and force policy come "
@@ -31,7 +32,6 @@ NOTICE = ("Decision support only: officer judgement, supervision and force polic
 WHEN = (("now", "Do now"), ("today", "Before the end of the shift"), ("next", "Next"))
 ROLE_TITLES = (("pathway", "Supports the pathway"), ("flag", "Raises a flag"),
                ("note", "Notes"), ("outweighed", "Outweighed (points to a lower pathway)"))
-URGENT_FLAGS = frozenset({"immediate-safeguarding"})
 
 
 # ----------------------------------------------------------------------------- reading
@@ -86,8 +86,7 @@ class _Notes:
         p = self.decision.get("pathway")
         self.pathway_id = _s(_d(p).get("id") if isinstance(p, dict) else p)
         self.pathway = _s(_d(p).get("title")) if isinstance(p, dict) else self.pathway_id
-        self.flags = [_s(f) for f in _l(self.decision.get("flags"))]
-        self.flags.sort(key=lambda f: f not in URGENT_FLAGS)
+        self.flags = flag_labels(self.decision)  # (label, urgent), urgent first
         self.reasons = [_d(r) for r in _l(self.decision.get("reasons"))]
         self.questions = [(_s(_d(q).get("text")), _s(_d(q).get("answer")))
                           for q in _l(rec.get("questions"))]
@@ -164,7 +163,7 @@ def _markdown(n: _Notes) -> str:
     out += [f"| {md(q)} | {md(a)} |" for q, a in n.questions]
     out += ["", "## 2. Assessment of threat and risk", ""]
     if n.flags:
-        out += [f"- {'URGENT' if f in URGENT_FLAGS else 'Flag'}: {md(f)}" for f in n.flags]
+        out += [f"- {'URGENT' if u else 'Flag'}: {md(f)}" for f, u in n.flags]
     else:
         out.append("No flags were raised.")
     out.append("")
@@ -258,8 +257,8 @@ def _html(n: _Notes) -> str:
     o += ["</tbody></table>", "<h2>2. Assessment of threat and risk</h2>"]
     if n.flags:
         o.append("<ul>")
-        o += [f'<li><span class="urgent">URGENT: {h(f)}</span></li>' if f in URGENT_FLAGS
-              else f"<li>Flag: {h(f)}</li>" for f in n.flags]
+        o += [f'<li><span class="urgent">URGENT: {h(f)}</span></li>' if u
+              else f"<li>Flag: {h(f)}</li>" for f, u in n.flags]
         o.append("</ul>")
     else:
         o.append("<p>No flags were raised.</p>")

@@ -109,6 +109,22 @@ def _list(rec: dict[str, Any], key: str) -> list[str]:
     return [_s(x) for x in _l(_decision(rec).get(key))]
 
 
+URGENT_FLAGS = frozenset({"immediate-safeguarding"})  # for records without flag details
+
+
+def flag_labels(decision: dict[str, Any]) -> list[tuple[str, bool]]:
+    """Each flag of a record's decision as (label, urgent), urgent first: the rule's headline
+    or the flag's title where the record keeps them (`flag_details`), the id otherwise."""
+    details = {_s(_d(x).get("id")): _d(x) for x in _l(decision.get("flag_details"))}
+    out = []
+    for f in (_s(x) for x in _l(decision.get("flags"))):
+        info = details.get(f, {})
+        label = _s(info.get("headline")) or _s(info.get("title")) or f
+        urgent = info["urgent"] if isinstance(info.get("urgent"), bool) else f in URGENT_FLAGS
+        out.append((label, urgent))
+    return sorted(out, key=lambda x: not x[1])
+
+
 # ----------------------------------------------------------------------------- terminal
 
 
@@ -122,8 +138,8 @@ def text(con: Console, rec: dict[str, Any], intact: bool) -> None:
                for k, v in _facts(rec, intact)])
     con.print()
     con.print(t("RECOMMENDED PATHWAY: ", "bold") + t(title, "bold") + t(f"  [{pid}]", "dim"))
-    flags = _list(rec, "flags")
-    con.print(t("FLAGS: ", "bold") + t(", ".join(flags) if flags else "none raised"))
+    flags = [("URGENT: " if u else "") + label for label, u in flag_labels(_decision(rec))]
+    con.print(t("FLAGS: ", "bold") + t("; ".join(flags) if flags else "none raised"))
     con.print()
     con.print(t("ANSWERS", "bold underline"))
     rows(con, [(f"{n:>2}.", t(f"{q}  ") + t(a, "bold"))
@@ -160,7 +176,7 @@ def markdown(rec: dict[str, Any], intact: bool) -> str:
     out = ["# Decision record", ""]
     out += [f"- **{k}:** {md(v)}" for k, v in _facts(rec, intact)]
     out += ["", "## Recommended pathway", "", f"**{md(title)}** ({md(pid)})", ""]
-    flags = _list(rec, "flags")
+    flags = [("URGENT: " if u else "") + label for label, u in flag_labels(_decision(rec))]
     out += ["## Flags", "", *([f"- {md(f)}" for f in flags] or ["None raised."]), ""]
     out += ["## Answers", "", "| # | Question | Answer |", "|---|---|---|"]
     out += [f"| {n} | {md(q)} | {md(a)} |" for n, (_, q, a) in enumerate(_answers(rec), 1)]
@@ -195,7 +211,7 @@ def html_doc(rec: dict[str, Any], intact: bool) -> str:
         out.append(f"<dt>{_h(k)}</dt><dd{cls}>{_h(v)}</dd>")
     out += ["</dl>", "<h2>Recommended pathway</h2>",
             f"<p><strong>{_h(title)}</strong> (<code>{_h(pid)}</code>)</p>", "<h2>Flags</h2>"]
-    flags = _list(rec, "flags")
+    flags = [("URGENT: " if u else "") + label for label, u in flag_labels(_decision(rec))]
     out.append("<ul>" + "".join(f"<li>{_h(f)}</li>" for f in flags) + "</ul>" if flags
                else "<p>None raised.</p>")
     out += ["<h2>Answers</h2>", "<table>", "<tr><th>#</th><th>Question</th><th>Answer</th></tr>"]
