@@ -165,3 +165,41 @@ def test_accessible_with_stdout_redirected(env, tmp_path):
     assert finish(child) == 0
     text = out.read_text(encoding="utf-8")
     assert "RECOMMENDED PATHWAY" in text and "Question" not in text
+
+
+def spawn_between_stty(env: dict[str, str]):
+    """The triage run by a shell that prints the terminal's settings (`stty -g`) before and
+    after it, each on a line of its own after a marker."""
+    script = (f"echo STTY=$(stty -g); {EXE} triage --rules cop-2016; rc=$?; "
+              "echo STTY=$(stty -g) EXIT=$rc")
+    child = pexpect.spawn("bash", ["-c", script], env=env, encoding="utf-8", timeout=30,
+                          dimensions=(40, 100))
+    child.expect(r"STTY=(\S+)")
+    return child, child.match.group(1)
+
+
+def test_keys_typed_at_the_first_menu_are_kept_unechoed_and_the_terminal_restored(env):
+    """The first menu is drawn before questionary is loaded (prompt/first_menu.py): keys typed
+    at once are neither echoed nor lost, and the terminal's settings are exactly as before."""
+    child, before = spawn_between_stty(env)
+    child.expect_exact("Why am I asked this?")
+    child.send(DOWN + DOWN + "\x1b[A" + "\x1b[A" + ENTER)  # down twice, up twice: Yes
+    child.expect_exact("under 18, or do they")
+    assert "^[" not in (child.before or "")  # no echo of the arrow keys
+    child.send(ENTER)  # Yes: the next menu works as ever
+    child.expect_exact("youngest child pictured")
+    child.send(CTRL_C)
+    child.expect_exact("To continue: sexting-triage triage --resume")
+    child.expect(r"STTY=(\S+) EXIT=(\d+)")
+    assert (child.match.group(1), child.match.group(2)) == (before, "130")
+    assert finish(child) == 0
+
+
+def test_ctrl_c_at_the_first_menu_stops_and_restores_the_terminal(env):
+    child, before = spawn_between_stty(env)
+    child.expect_exact("Why am I asked this?")
+    child.send(CTRL_C)  # before questionary has loaded: read by the real menu once it has
+    child.expect_exact("nothing to continue")
+    child.expect(r"STTY=(\S+) EXIT=(\d+)")
+    assert (child.match.group(1), child.match.group(2)) == (before, "130")
+    assert finish(child) == 0

@@ -397,3 +397,30 @@ def test_arrow_review_pages_beyond_one_screen(state, tmp_path, capsys):
     assert "REVIEW YOUR ANSWERS (page 1 of 2)" in err
     assert "REVIEW YOUR ANSWERS (page 2 of 2)" in err
     assert len(record_of(rec)["answers"]) == 19
+
+
+def test_the_first_menu_drawn_early_has_questionary_s_lines_cut_into_screen_rows():
+    """prompt/first_menu.py: the static first menu, before questionary is loaded."""
+    from sexting_triage.prompt import first_menu as fm
+
+    lines = fm.select_lines("Is it?", "(arrow keys, then Enter)",
+                            [("Yes", None), ("No", "Not at all"), (" ", None), ("Why", None)],
+                            pointed=1)
+    plain = ["".join(t for t, _s in line) for line in lines]
+    assert plain == ["? Is it? (arrow keys, then Enter)", "   Yes", " \u00bb No", "    ",
+                     "   Why", "  Description: Not at all"]
+    assert lines[0][1] == (" Is it? ", fm.BOLD)
+    # rows of at most the width in cells (a wide character is never split over two rows)
+    rows = fm.rows_of([("ab", ""), ("cde\u4e00", "1")], 3)
+    assert rows == [[("ab", ""), ("c", "1")], [("de", "1")], [("\u4e00", "1")]]
+    assert fm.rows_of([], 80) == [[]]  # an empty line is still one row
+
+
+def test_no_first_menu_is_drawn_when_the_stream_is_not_a_terminal(capsys):
+    import io
+
+    from sexting_triage.prompt import first_menu as fm
+
+    out = io.StringIO()
+    assert fm.draw(out, fm.select_lines("Q", "", [("Yes", None)], 0)) is None
+    assert out.getvalue() == ""

@@ -81,26 +81,44 @@ class ArrowPrompter:
         self._header(q, number, about)
         if q.type == "integer":
             return self._integer(q, current, can_go_back)
-        import questionary
-        from questionary import Choice, Separator
-
-        choices: list[Any] = []
-        default = None
+        # (title, value, description); None for the blank separator line
+        options: list[tuple[str, Value | Nav | None, str | None]] = []
+        default: int | None = None
         for v in q.domain:
             desc = next((c.help for c in q.choices if c.id == v and c.help), None)
-            choice = Choice(clean(q.label_of(v)), value=v,
-                            description=clean(desc) if desc else None)
-            choices.append(choice)
             if v == current:
-                default = choice
-        choices.append(Separator(" "))
-        choices.append(Choice(WHY_LABEL, value=WHY))
+                default = len(options)
+            options.append((clean(q.label_of(v)), v, clean(desc) if desc else None))
+        options.append((" ", None, None))
+        options.append((WHY_LABEL, WHY, None))
         if can_go_back:
-            choices.append(Choice(BACK_LABEL, value=BACK))
-        reply = questionary.select(
-            clean(q.text), choices=choices, default=default,
-            instruction="(arrow keys, then Enter)", use_jk_keys=False, use_emacs_keys=True,
-            **self.extra).unsafe_ask()
+            options.append((BACK_LABEL, BACK, None))
+        title, instruction = clean(q.text), "(arrow keys, then Enter)"
+        menu = None
+        if "questionary" not in sys.modules and self.stream is not None:
+            from sexting_triage.prompt import first_menu
+
+            menu = first_menu.draw(self.stream, first_menu.select_lines(
+                title, instruction, [(t, d) for t, _v, d in options], default or 0,
+                no_color=self.no_color))
+        try:
+            import questionary
+            from questionary import Choice, Separator
+
+            choices: list[Any] = [
+                Separator(t) if v is None else Choice(t, value=v, description=d)
+                for t, v, d in options]
+            question = questionary.select(
+                title, choices=choices,
+                default=None if default is None else choices[default],
+                instruction=instruction, use_jk_keys=False, use_emacs_keys=True,
+                **self.extra)
+            if menu is not None:
+                question.application.pre_run_callables.append(menu.erase)
+            reply = question.unsafe_ask()
+        finally:
+            if menu is not None:
+                menu.close()
         return reply  # type: ignore[no-any-return]
 
     def _integer(self, q: Question, current: Value | None, can_go_back: bool) -> Value | Nav:
