@@ -11,13 +11,13 @@ is `cli/triage_session.py`.
 
 Questions, menus and narration go to the terminal (`prompt.terminal_stream`); only the result
 goes to stdout, so `sexting-triage triage > result.txt` works. questionary is imported only
-when the first menu is drawn, to keep start-up fast.
+when the first menu is needed, to keep start-up fast; in a terminal that menu is drawn before
+it (see prompt.first_menu).
 """
 
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,11 +34,9 @@ from sexting_triage.cli.common import (
     signing_key,
 )
 from sexting_triage.cli.triage_session import (
-    KEEP,
     finish,
     interrupted,
     list_sessions_in,
-    resume_command,
     resumed,
     started,
     stop_on_signals,
@@ -213,6 +211,23 @@ def triage_command(
         return
     from sexting_triage import records
 
+    if resume is not None:
+        # a resume continues as the triage was started: its outputs and way of asking are
+        # kept in the session, and an option given now takes their place
+        saved = S.saved_options(resume)
+
+        def kept(name: str) -> str | None:
+            value = saved.get(name)
+            return value if isinstance(value, str) else None
+
+        record = record if record is not None else _path(kept("record"))
+        incident_ref = incident_ref if incident_ref is not None else kept("incident_ref")
+        sign_key = sign_key if sign_key is not None else _path(kept("sign_key"))
+        save_scenario = save_scenario if save_scenario is not None else _path(
+            kept("save_scenario"))
+        accessible = accessible or saved.get("accessible") is True
+        no_color = no_color or saved.get("no_color") is True
+        keep_session = keep_session or saved.get("keep_session") is True
     if incident_ref is not None:
         if record is None:
             raise UsageError("--incident-ref goes into the decision record: give --record FILE "
@@ -226,10 +241,6 @@ def triage_command(
     key = signing_key(sign_key, record)
     if save_scenario is not None and save_scenario.exists():
         raise UsageError(f"{save_scenario} already exists: choose another file name")
-    KEEP[:] = [opt for opt, on in (("--accessible", accessible), ("--no-color", no_color),
-                                   ("--keep-session", keep_session)) if on]
-    if sign_key is not None:
-        KEEP.append(f"--sign-key {shlex.quote(str(sign_key))}")
     plain, explicit = accessible_requested(accessible)
     if not stdin_is_interactive() and not explicit:
         raise NotInteractive(
@@ -260,6 +271,12 @@ def triage_command(
     else:
         sess, rs = started(folder, rules, overlay)
         answers = {}
+    options: dict[str, str | bool | None] = {
+        "record": _text(record), "incident_ref": incident_ref, "sign_key": _text(sign_key),
+        "save_scenario": _text(save_scenario), "accessible": accessible,
+        "no_color": no_color, "keep_session": keep_session}
+    sess.options = {k: v for k, v in options.items() if v is not None and v is not False}
+    sess.save()
 
     if plain:
         from sexting_triage.prompt.accessible import PlainPrompter
@@ -293,16 +310,23 @@ def triage_command(
     except S.SessionError as exc:
         # disk full, folder made read-only: the last good session file is still there
         raise S.SessionError(f"{exc} When that is fixed, continue with: "
-                             f"{resume_command(sess, record, incident_ref, save_scenario)}"
-                             ) from None
+                             f"{sess.command}") from None
     except (KeyboardInterrupt, EOFError) as exc:
-        interrupted(sess, triage.answers, isinstance(exc, EOFError), record, incident_ref,
-                    save_scenario)
+        interrupted(sess, triage.answers, isinstance(exc, EOFError))
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         sess.release()
 
     finish(con, d, sess, record, incident_ref, save_scenario, keep_session, officer, key)
+
+
+def _path(value: str | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _text(value: Path | None) -> str | None:
+    """A path as the session keeps it: absolute, so a resume from another folder finds it."""
+    return None if value is None else os.path.abspath(value)
 
 
 def terminal_decision(con: Console, d: Decision) -> None:

@@ -4,7 +4,8 @@
   TERM=dumb, scripts); it also defines what every prompter returns (`Nav`, `ReviewItem`,
   `Prompter`), so the triage loop depends on neither library.
 - `arrows`: arrow-key menus (questionary). questionary and prompt_toolkit are imported only
-  when the first menu is drawn, so every other command, and the start of a triage, stays fast.
+  when the first menu is needed, so every other command, and the start of a triage, stays fast;
+  `first_menu` draws that first menu statically meanwhile (in a terminal), keys kept for it.
 
 `terminal_stream` says where questions and menus go: they must reach the officer even when
 stdout is redirected to a file (`triage > result.txt`), and only the result goes to stdout.

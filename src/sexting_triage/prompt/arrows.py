@@ -5,8 +5,14 @@ numbers, a text field validated against the declared range. Each prompt also off
 asked this?" and "Go back". Prompts use `unsafe_ask()` so Ctrl-C raises KeyboardInterrupt,
 which the triage command catches once to save the session and print the resume command.
 
-questionary and prompt_toolkit (about 130 ms to import) are imported only when the first menu
-is drawn: the question's progress line and help are on screen before that.
+questionary and prompt_toolkit (about 150-190 ms to import) are imported only when the first
+menu is needed, and in a terminal the first select list is on screen before that: it is drawn
+as static lines by `prompt.first_menu` (the same lines, the preselected choice pointed at) with
+the terminal in prompt_toolkit's key-reading mode, so keys typed meanwhile are neither echoed
+nor lost; the static lines are erased just before the real menu's first drawing, which reads
+those keys, and the terminal's attributes are restored exactly after that first menu. When
+stdin or the menu stream is not a terminal, questionary draws the first menu as it draws the
+others.
 """
 
 from __future__ import annotations
