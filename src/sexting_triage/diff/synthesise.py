@@ -19,6 +19,9 @@ from sexting_triage.diff.cubes import BOTTOM, Cube, cube_cond, full, merge, subs
 from sexting_triage.diff.diagram import diagram_text
 from sexting_triage.diff.factor import render
 
+TRUE: Any = ("T",)
+FALSE: Any = ("F",)
+
 
 class Builder:
     """Turns the explored graph into an exact, readable condition for one group."""
@@ -29,6 +32,7 @@ class Builder:
         self.member = member
         self.nodes: dict[Any, Any] = {}
         self.red: dict[Any, Any] = {}
+        self.node_repr: dict[int, str] = {id(TRUE): repr(TRUE), id(FALSE): repr(FALSE)}
         self.hit_memo: dict[Any, bool] = {}
         self.suffix_ids: dict[Any, int] = {}
         self.suffix_cond: dict[int, Cond] = {}
@@ -54,21 +58,36 @@ class Builder:
         g = self.space.graph[key]
         m = self.masks[key]
         if not m & self.member_mask:  # no member below: every leaf is false
-            res: Any = ("F",)
+            res: Any = FALSE
         elif not m & ~self.member_mask:  # members only, and no empty leaf: every leaf true
-            res = ("T",)
+            res = TRUE
         else:  # a split (a leaf has one label, or none)
             fact = self.space.order[g[1]]
-            by_child: dict[Any, set[Any]] = {}
+            # reduced nodes are interned, so equal means identical: children are told apart
+            # by id (hashing a shared diagram walks all of it)
+            by_child: dict[int, tuple[Any, set[Any]]] = {}
             for _values, kvals, child in g[2]:
                 r = self.reduce(child)
-                by_child.setdefault(r, set()).update(kvals if kvals is not None else (BOTTOM,))
+                hit_r = by_child.get(id(r))
+                if hit_r is None:
+                    hit_r = by_child[id(r)] = (r, set())
+                hit_r[1].update(kvals if kvals is not None else (BOTTOM,))
             if len(by_child) == 1:
-                res = next(iter(by_child))
+                res = next(iter(by_child.values()))[0]
             else:
-                res = (fact, tuple(sorted(((frozenset(v), c) for c, v in by_child.items()),
-                                          key=repr)))
-            res = self.nodes.setdefault(res, res)
+                rep = self.node_repr
+                pairs = [(frozenset(v), c) for c, v in by_child.values()]
+                # sorted by the repr of each (values, child) pair, the child's repr made once
+                keyed = sorted((f"({fs!r}, {rep[id(c)]})", n) for n, (fs, c) in enumerate(pairs))
+                kids = tuple(pairs[n] for _, n in keyed)
+                ikey = (fact, tuple((fs, id(c)) for fs, c in kids))
+                hit_n = self.nodes.get(ikey)
+                if hit_n is None:
+                    res = (fact, kids)
+                    self.nodes[ikey] = res
+                    rep[id(res)] = f"({fact!r}, ({', '.join(k for k, _ in keyed)}))"
+                else:
+                    res = hit_n
         self.red[key] = res
         return res
 
