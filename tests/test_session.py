@@ -348,3 +348,23 @@ def test_sweep_removes_what_a_killed_triage_leaves(folder, cop2016):
     assert sorted(removed) == sorted([old_tmp, orphan_lock])
     assert fresh_tmp.exists() and live.path.exists()
     live.release()
+
+
+def test_a_session_keeps_the_triages_options_and_refuses_others(tmp_path, cop2016):
+    s = S.Session.create(tmp_path, cop2016, "cop-2016",
+                         {"record": "/cases/r.json", "incident_ref": "CAD-1/26",
+                          "accessible": True})
+    again = S.load(s.path)
+    assert again.options == {"record": "/cases/r.json", "incident_ref": "CAD-1/26",
+                             "accessible": True}
+    assert again.command.endswith(
+        " --record /cases/r.json --incident-ref CAD-1/26 --accessible")
+    assert S.saved_options(s.path) == again.options
+    assert S.saved_options(tmp_path / "missing.json") == {}
+    data = json.loads(s.path.read_text())
+    for bad, where in (({"name": "Jane"}, "options.name"), ({"record": 5}, "options.record"),
+                       ({"accessible": "yes"}, "options.accessible"), ([1], "options")):
+        data["options"] = bad
+        s.path.write_text(json.dumps(data))
+        with pytest.raises(InputError, match=where):
+            S.load(s.path)

@@ -197,6 +197,25 @@ def test_resume_continues_at_the_next_question(state, tmp_path, capsys):
     assert "Resuming the triage" in out and "with 3 answer(s)" in out
     assert "Question 4 of about" in out and "Question 3 of" not in out
     assert record_of(rec)["answers"]["youngest_age"] == 15
+    # started with --keep-session, the resumed triage keeps it too, marked finished
+    assert json.loads(path.read_text())["finished"]
+
+
+def test_resume_with_the_file_alone_keeps_every_option_it_was_started_with(
+        state, tmp_path, capsys):
+    rec = tmp_path / "r.json"
+    assert run(START + CTRL_C, "--record", str(rec), "--incident-ref", "CAD-77/26") == 130
+    err = capsys.readouterr().err
+    line = next(x for x in err.splitlines() if x.startswith("To continue: "))
+    assert f"--record {rec}" in line and "--incident-ref CAD-77/26" in line
+    path = Path(re.search(r"--resume (\S+)", line).group(1))
+    # --list-sessions shows the same whole command
+    assert run("", "--list-sessions") == 0
+    assert line.removeprefix("To continue: ") in screen(capsys)
+    # --resume FILE alone writes the record the triage was started with
+    assert run(PROPORTIONATE[len(START):] + DONE, "--resume", str(path)) == 0
+    data = record_of(rec)
+    assert data["incident_ref"] == "CAD-77/26" and data["answers"]["youngest_age"] == 15
     assert not path.exists()
 
 

@@ -172,18 +172,24 @@ class Session:
     updated: str | None = None
     finished: str | None = None
     tool: str = __version__
+    # the triage's own options (outputs, way of asking), so that `--resume FILE` alone
+    # continues exactly as started and every "To continue" line and listing can say so
+    options: dict[str, str | bool] = field(default_factory=dict)
     # the locked descriptors: the file first locked, then the latest save's
     _locks: list[int] = field(default_factory=list, repr=False, compare=False)
     _real: Path | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def create(cls, folder: Path, rs: RuleSet, ref: str) -> Session:
-        """Start a session file in `folder` (created 0700 if missing) and write it at once."""
+    def create(cls, folder: Path, rs: RuleSet, ref: str,
+               options: dict[str, str | bool] | None = None) -> Session:
+        """Start a session file in `folder` (created 0700 if missing) and write it at once,
+        with the triage's `options` (see OPTIONS)."""
         ensure_dir(folder)
         sweep(folder)
         started = utc_now()
         path = _reserve(folder, started)
-        s = cls(path, iso(started), rs.provenance() | {"ref": ref})
+        s = cls(path, iso(started), rs.provenance() | {"ref": ref},
+                options=dict(options or {}))
         try:
             s.lock()
             s.save()
@@ -258,6 +264,8 @@ class Session:
         }
         if self.finished:
             d["finished"] = self.finished
+        if self.options:
+            d["options"] = dict(self.options)
         return d
 
     def save(self) -> None:
@@ -288,10 +296,34 @@ class Session:
 
     @property
     def command(self) -> str:
-        """The exact command that continues this session."""
+        """The exact command that continues this session, with every option it keeps (a
+        resume with `--resume FILE` alone uses them too)."""
         import shlex
 
-        return f"sexting-triage triage --resume {shlex.quote(str(self.path))}"
+        cmd = f"sexting-triage triage --resume {shlex.quote(str(self.path))}"
+        for key in OPTIONS:
+            value = self.options.get(key)
+            if value is True:
+                cmd += f" --{key.replace('_', '-')}"
+            elif isinstance(value, str):
+                cmd += f" --{key.replace('_', '-')} {shlex.quote(value)}"
+        return cmd
+
+
+# The options a session keeps, in the order a command shows them: file and reference options
+# (a string) and switches (True when on).
+OPTIONS: dict[str, type] = {"record": str, "incident_ref": str, "sign_key": str,
+                            "save_scenario": str, "accessible": bool, "no_color": bool,
+                            "keep_session": bool}
+
+
+def saved_options(path: Path) -> dict[str, str | bool]:
+    """The options a session file keeps, or none when it cannot be read (the resume itself
+    then says why)."""
+    try:
+        return load(path).options
+    except TriageError:
+        return {}
 
 
 def load(path: Path) -> Session:
@@ -325,12 +357,21 @@ def load(path: Path) -> Session:
         started = ""
     tool = data.get("tool")
     version = tool.get("version") if isinstance(tool, dict) else None
+    options = data.get("options", {})
+    if not isinstance(options, dict):
+        bad("options", "expected a mapping of the triage's options")
+        options = {}
+    for k, v in options.items():
+        if k not in OPTIONS:
+            bad(f"options.{k}", "not an option a triage keeps")
+        elif type(v) is not OPTIONS[k] or (v is False):
+            bad(f"options.{k}", "expected " + ("true" if OPTIONS[k] is bool else "a text"))
     if problems:
         raise InputError(problems)
     return Session(Path(path), started, dict(rules), dict(answers),
                    data.get("updated") if isinstance(data.get("updated"), str) else None,
                    data.get("finished") if isinstance(data.get("finished"), str) else None,
-                   version if isinstance(version, str) else "unknown")
+                   version if isinstance(version, str) else "unknown", dict(options))
 
 
 STALE_SECONDS = 3600

@@ -266,17 +266,19 @@ def triage_command(
     else:
         con = console(file=stream, no_color=no_color)
         out = con if stream is sys.stdout else console(no_color=no_color)
-    if resume is not None:
-        sess, rs, answers = resumed(resume, rules, overlay, con)
-    else:
-        sess, rs = started(folder, rules, overlay)
-        answers = {}
-    options: dict[str, str | bool | None] = {
+    given: dict[str, str | bool | None] = {
         "record": _text(record), "incident_ref": incident_ref, "sign_key": _text(sign_key),
         "save_scenario": _text(save_scenario), "accessible": accessible,
         "no_color": no_color, "keep_session": keep_session}
-    sess.options = {k: v for k, v in options.items() if v is not None and v is not False}
-    sess.save()
+    options: dict[str, str | bool] = {}
+    for k, v in given.items():
+        if v is not None and v is not False:
+            options[k] = v
+    if resume is not None:
+        sess, rs, answers = resumed(resume, rules, overlay, con, options)
+    else:
+        sess, rs = started(folder, rules, overlay, options)
+        answers = {}
 
     if plain:
         from sexting_triage.prompt.accessible import PlainPrompter

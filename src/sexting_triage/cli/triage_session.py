@@ -42,9 +42,8 @@ def list_sessions_in(folder: Path, no_color: bool) -> None:
             rules = f"{s.rules.get('id')} {s.rules.get('version')}"
             con.print(text(f"{s.started:<21} {rules:<24} {len(s.answers):>7}  {s.path}"),
                       soft_wrap=True)
-        con.print(text("Continue one with: sexting-triage triage --resume FILE, adding the "
-                       "options it was started with (--record and the rest: the \"To "
-                       "continue\" line printed when it stopped has them all)", "dim"))
+            # the whole command, every option the triage was started with kept
+            con.print(text(f"  to continue: {s.command}", "dim"), soft_wrap=True)
     kept = len(found) - len(waiting)
     if kept:
         con.print(text(f"({kept} finished session(s) kept with --keep-session not shown.)",
@@ -55,28 +54,8 @@ def list_sessions_in(folder: Path, no_color: bool) -> None:
         warn(f"{path}: cannot be read ({why})")
 
 
-# Options given to the triage that a resume must repeat (set by the command: the hint then
-# keeps every original option, outputs and the way of asking alike).
-KEEP: list[str] = []
-
-
-def resume_command(sess: Session, record: Path | None, incident_ref: str | None,
-                   save_scenario: Path | None) -> str:
-    """The exact command that continues a session with the same outputs and options."""
-    cmd = sess.command
-    if record is not None:
-        cmd += f" --record {shlex.quote(str(record))}"
-    if incident_ref:
-        cmd += f" --incident-ref {shlex.quote(incident_ref)}"
-    if save_scenario is not None:
-        cmd += f" --save-scenario {shlex.quote(str(save_scenario))}"
-    for opt in KEEP:
-        cmd += f" {opt}"
-    return cmd
-
-
-def resumed(resume: Path, rules: str | None, overlay: Path | None, con: Console
-            ) -> tuple[Session, RuleSet, dict[str, Value]]:
+def resumed(resume: Path, rules: str | None, overlay: Path | None, con: Console,
+            options: dict[str, str | bool]) -> tuple[Session, RuleSet, dict[str, Value]]:
     """`--resume FILE`: the session loaded, checked against `--rules`, locked, its rule set
     (with the overlay it was started with, unless `--overlay` says), and its answers checked
     again with those rules, saying what was dropped and whether the rules changed."""
@@ -116,12 +95,13 @@ def resumed(resume: Path, rules: str | None, overlay: Path | None, con: Console
             else dr.question
         con.print(text(f"Note: the saved answer to \"{label}\" was dropped: {dr.why}.",
                        "italic"))
+    sess.options = options  # kept in the session with the answers
     sess.set_answers(answers)
     return sess, rs, answers
 
 
-def started(folder: Path, rules: str | None, overlay: Path | None
-            ) -> tuple[Session, RuleSet]:
+def started(folder: Path, rules: str | None, overlay: Path | None,
+            options: dict[str, str | bool]) -> tuple[Session, RuleSet]:
     """A new session in `folder`, pinned to the rule set (and overlay) the triage uses."""
     from sexting_triage import loader
     from sexting_triage import session as S
@@ -130,7 +110,8 @@ def started(folder: Path, rules: str | None, overlay: Path | None
     rs = rules_for(rules, overlay)
     ref = rules if rules is not None else getattr(getattr(rs, "base", None), "id", rs.id)
     warn_if_not_current(rs)
-    sess = S.Session.create(folder, rs, S.rules_ref(ref, rs, loader.bundled_paths()))
+    sess = S.Session.create(folder, rs, S.rules_ref(ref, rs, loader.bundled_paths()),
+                            options)
     if _remember_overlay(sess, rs):
         sess.save()
     return sess, rs
@@ -184,8 +165,7 @@ def stop_on_signals() -> None:
         signal.signal(sig, stop)
 
 
-def interrupted(sess: Session, answers: dict[str, Value], eof: bool, record: Path | None,
-                incident_ref: str | None, save_scenario: Path | None) -> None:
+def interrupted(sess: Session, answers: dict[str, Value], eof: bool) -> None:
     """Save once more and say exactly how to continue (or remove an empty session)."""
     from sexting_triage.session import SessionError
 
@@ -206,8 +186,7 @@ def interrupted(sess: Session, answers: dict[str, Value], eof: bool, record: Pat
             lines.append(f"\n{why} {len(answers)} answer(s) saved in {sess.path}")
         finally:
             sess.release()
-        lines.append("To continue: "
-                     f"{resume_command(sess, record, incident_ref, save_scenario)}")
+        lines.append(f"To continue: {sess.command}")
     for line in lines:
         try:  # after SIGHUP the terminal may be gone: the session file is what matters
             print(line, file=sys.stderr)
@@ -232,8 +211,7 @@ def finish(con: Console, d: Decision, sess: Session, record: Path | None,
             save_scenario_file(save_scenario, d)
     except TriageError:
         print(f"The session is kept in {sess.path}; fix the problem below, then continue with: "
-              f"{resume_command(sess, record, incident_ref, save_scenario)}",
-              file=sys.stderr)
+              f"{sess.command}", file=sys.stderr)
         raise
     if keep:
         sess.finished = iso(utc_now())
