@@ -25,34 +25,9 @@ def reads(cond: Cond) -> frozenset[str]:
     return C.reads(cond)
 
 
-@lru_cache(maxsize=200_000)
 def subst(cond: Cond, fact: str, value: Value | None) -> Cond:
     """The condition with `fact` fixed to `value` (None: not asked), simplified."""
-    if fact not in reads(cond):
-        return cond
-    if isinstance(cond, C.Test):
-        return _TRUE if C.test_holds(cond, value) else _FALSE
-    if isinstance(cond, C.Not):
-        inner = subst(cond.item, fact, value)
-        if isinstance(inner, C.Const):
-            return _FALSE if inner.value else _TRUE
-        return C.Not(inner)
-    if isinstance(cond, C.And | C.Or):
-        is_and = isinstance(cond, C.And)
-        items: list[Cond] = []
-        for item in cond.items:
-            r = subst(item, fact, value)
-            if isinstance(r, C.Const):
-                if r.value != is_and:  # False in an and, True in an or
-                    return r
-                continue
-            items.append(r)
-        if not items:
-            return _TRUE if is_and else _FALSE
-        if len(items) == 1:
-            return items[0]
-        return C.And(tuple(items)) if is_and else C.Or(tuple(items))
-    return cond
+    return cond if fact not in reads(cond) else _subst_tree(cond, fact, value)
 
 
 def _subst_tree(cond: Cond, fact: str, value: Value | None) -> Cond:

@@ -81,6 +81,25 @@ def _readers(items: Iterable[tuple[int, Cond]]) -> dict[str, tuple[int, ...]]:
             out.setdefault(f, []).append(n)
     return {f: tuple(ns) for f, ns in out.items()}
 
+def _fix_rules(rules: tuple[tuple[int, int], ...], rule_reads: tuple[frozenset[str], ...],
+               tab: CondTable, fact: str, value: Value | None
+               ) -> tuple[tuple[tuple[int, int], ...], int, bool]:
+    """(rule number, condition id) pairs with `fact` fixed to `value` in the conditions that
+    read it: the new pairs, the work units spent, and whether some condition became true or
+    false on this step."""
+    out = list(rules)
+    cost = 0
+    settled = False
+    for k, (n, c) in enumerate(out):
+        if fact in rule_reads[n]:
+            cost += 2
+            c2 = tab.subst(c, fact, value)
+            if c2 != c:
+                out[k] = (n, c2)
+                settled = settled or c2 < 2
+    return tuple(out), cost, settled
+
+
 class Walk:
     """The sides walked together over the merged order of their facts, one step at a time."""
 
@@ -228,25 +247,13 @@ class Walk:
         rr = ix.rule_reads
         settled = False  # whether some rule's condition became true or false
         if open_:
-            lo = list(open_)
-            for k, (n, c) in enumerate(lo):
-                if fact in rr[n]:
-                    cost += 2
-                    c2 = tab.subst(c, fact, value)
-                    if c2 != c:
-                        lo[k] = (n, c2)
-                        settled = settled or c2 < 2
-            open_ = tuple(lo)
+            open_, spent, now_settled = _fix_rules(open_, rr, tab, fact, value)
+            cost += spent
+            settled = settled or now_settled
         if pas:
-            lp = list(pas)
-            for k, (n, c) in enumerate(lp):
-                if fact in rr[n]:
-                    cost += 2
-                    c2 = tab.subst(c, fact, value)
-                    if c2 != c:
-                        lp[k] = (n, c2)
-                        settled = settled or c2 < 2
-            pas = tuple(lp)
+            pas, spent, now_settled = _fix_rules(pas, rr, tab, fact, value)
+            cost += spent
+            settled = settled or now_settled
         cr = ix.cond_readers.get(fact) if conds else None  # blank states carry none
         if cr:
             lc = list(conds)
