@@ -12,6 +12,7 @@ from sexting_triage import engine
 from sexting_triage.diff import Behaviour, behavioural
 from sexting_triage.loader import resolve
 from sexting_triage.ruleset import RuleSet
+from sexting_triage.serialize import diff_group_doc
 
 DOMAINS = {"imagery": ("yes", "no", "unknown"), "age": tuple(range(18)),
            "extent": ("none", "wide"), "malice": ("yes", "no", "unknown"),
@@ -38,7 +39,7 @@ def assert_exact(old: RuleSet, new: RuleSet, beh: Behaviour,
     for joint in joints:
         for g in [*beh.transitions, *beh.flag_changes]:
             inside = member(g, old, new, joint)
-            assert C.evaluate(C.parse(g.when), joint) == inside, (g.as_dict(), joint)
+            assert C.evaluate(C.parse(g.when), joint) == inside, (diff_group_doc(g), joint)
             counts[(g.kind, g.old, g.new)] += inside
     for g in [*beh.transitions, *beh.flag_changes]:
         assert counts[(g.kind, g.old, g.new)] == g.count

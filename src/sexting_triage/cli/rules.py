@@ -211,8 +211,9 @@ def diff_command(
     report = diff(rs_old, rs_new, [*scenarios, *(more or [])])
     if fmt == "json":
         from sexting_triage.render.jsonout import dumps
+        from sexting_triage.serialize import diff_doc
 
-        print(dumps(report.as_dict()))
+        print(dumps(diff_doc(report)))
     elif fmt == "markdown":
         from sexting_triage.render.diffout import diff_markdown
 

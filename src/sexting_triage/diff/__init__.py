@@ -18,8 +18,7 @@ from sexting_triage.diff.report import DiffReport, diff
 from sexting_triage.diff.scenarios import possible_outcomes, scenario_impact
 from sexting_triage.diff.structural import structural, structurally_identical
 from sexting_triage.diff.synthesise import when_condition
-from sexting_triage.serialize import DIFF_SCHEMA
 
-__all__ = ["DIFF_SCHEMA", "NONE", "Behaviour", "DiffReport", "Group", "behavioural", "diff",
+__all__ = ["NONE", "Behaviour", "DiffReport", "Group", "behavioural", "diff",
            "possible_outcomes", "scenario_impact", "structural", "structurally_identical",
            "when_condition"]

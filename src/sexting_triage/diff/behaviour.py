@@ -35,11 +35,6 @@ class Group:
     rules_new: list[str] = field(default_factory=list)
     member: Callable[[Any], bool] = field(default=lambda lab: False, repr=False)
 
-    def as_dict(self) -> dict[str, Any]:
-        from sexting_triage.serialize import diff_group_doc
-
-        return diff_group_doc(self)
-
 
 @dataclass
 class Behaviour:

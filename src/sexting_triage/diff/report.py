@@ -25,12 +25,6 @@ class DiffReport:
         return (structurally_identical(self.structural) and self.behaviour.changed == 0
                 and not any(s["changed"] for s in self.scenarios))
 
-    def as_dict(self) -> dict[str, Any]:
-        """The `rules diff --json` document (its shape lives in serialize.py)."""
-        from sexting_triage.serialize import diff_doc
-
-        return diff_doc(self)
-
 
 def diff(old: RuleSet, new: RuleSet, scenario_paths: Sequence[Any] = ()) -> DiffReport:
     report = DiffReport(old, new, structural(old, new), behavioural(old, new))
