@@ -40,6 +40,9 @@ class Builder:
         self.labels, self.masks = label_masks(space)
         self.pred_masks: dict[str, int] = {}
         self.member_mask = self.pred_mask(member)
+        self.steps: dict[str, dict[tuple[frozenset[Any] | None, int], int]] = {}
+        self.ok_bits: dict[str, int] = {}
+        self.leaf_bits, self.kid_bits = node_bits(space)
 
     def pred_mask(self, pred: Callable[[Any], bool]) -> int:
         """The bits of the labels (see `label_masks`) for which `pred` holds."""
@@ -131,71 +134,117 @@ class Builder:
         return found
 
     def _search(self, cube: Cube, pred: Callable[[Any], bool], tag: str) -> bool:
-        """The search behind `hits`."""
+        """The search behind `hits`: level by level, the set of nodes (a bit mask over the
+        node ids) reachable inside the cube so far that still have a label satisfying pred
+        below. The step from one level's set to the next, under the literal about that
+        level's fact, is remembered per (tag, literal, set): cubes share their first
+        literals, and different literals often leave the same set, so most steps are
+        answered at once. A leaf met on the way is a hit if the rest of the cube can
+        still hold from it (`Space.sat`)."""
         sp = self.space
-        items = sorted(cube.items(), key=lambda kv: sp.pos_of[kv[0]])
-        memo = self.hit_memo
-        n_order = len(sp.order)
-        # for each position: the index of the first literal at or after it, and an id for
-        # that suffix of the cube (so memo keys stay small)
-        start_at = [0] * (n_order + 1)
-        k = 0
-        for pos in range(n_order + 1):
-            while k < len(items) and sp.pos_of[items[k][0]] < pos:
-                k += 1
-            start_at[pos] = k
-        ids = self.suffix_ids
-        suffix = [ids.setdefault((tag, tuple(items[j:])), len(ids))
-                  for j in range(len(items) + 1)]
         want = self.pred_masks.get(tag)
         if want is None:
             want = self.pred_masks[tag] = self.pred_mask(pred)
-        masks = self.masks
-        n_items = len(items)
+        steps = self.steps.get(tag)
+        if steps is None:
+            steps = self.steps[tag] = {}
+        ok = self.ok_bits.get(tag)
+        if ok is None:
+            ok = 0
+            for key, m in self.masks.items():
+                if m & want:
+                    ok |= 1 << key
+            self.ok_bits[tag] = ok
+        order = sp.order
+        pos_of = sp.pos_of
+        last = max((pos_of[f] for f in cube), default=-1)
+        leaf_bits = self.leaf_bits
+        front = (1 << self.root) & ok
+        met: list[tuple[int, int]] = []  # leaves met: checked last, the costlier test
+        for pos in range(last + 1):
+            if not front:
+                break
+            leaves = front & leaf_bits
+            if leaves:
+                met.append((pos, leaves))
+                front &= ~leaves
+                if not front:
+                    break
+            lit = cube.get(order[pos])
+            skey = (lit, front)
+            nxt = steps.get(skey)
+            if nxt is None:
+                nxt = steps[skey] = self._step(front, lit) & ok
+            front = nxt
+        if front:
+            return True
+        return any(self._leaf_hit(cube, leaves, pos, tag) for pos, leaves in met)
 
-        def go(key: int) -> bool:
-            m = masks[key] & want
-            if not m:  # no label below satisfies pred
-                return False
-            g = sp.graph[key]
-            pos = g[1]
-            start = start_at[pos]
-            if start == n_items:  # no literal left: any such label below will do
-                return True
-            mkey = (key, suffix[start])
-            hit = memo.get(mkey)
-            if hit is not None:
-                return hit
-            if g[0] == "leaf":
-                res = any(pred(lab) for lab in g[3])
-                if res and start < len(items):
-                    sid = suffix[start]
-                    cond = self.suffix_cond.get(sid)
-                    if cond is None:
-                        cond = self.suffix_cond[sid] = cube_cond(dict(items[start:]),
-                                                                 sp.domains)
-                    res = sp.sat(pos, g[2], -1, cond)
-            else:
-                lit = cube.get(sp.order[pos])
-                res = False
-                for _values, kvals, child in g[2]:
-                    if lit is not None:
-                        if kvals is None:
-                            if BOTTOM not in lit:
-                                continue
-                        elif lit.isdisjoint(kvals):
+    def _step(self, front: int, lit: frozenset[Any] | None) -> int:
+        """The children of the nodes in `front` along the branches `lit` admits."""
+        kids = self.kid_bits
+        out = 0
+        while front:
+            low = front & -front
+            front ^= low
+            for kvals, bit in kids[low.bit_length() - 1]:
+                if lit is not None:
+                    if kvals is None:
+                        if BOTTOM not in lit:
                             continue
-                    if go(child):
-                        res = True
-                        break
-            memo[mkey] = res
-            return res
+                    elif lit.isdisjoint(kvals):
+                        continue
+                out |= bit
+        return out
 
-        return go(self.root)
+    def _leaf_hit(self, cube: Cube, leaves: int, pos: int, tag: str) -> bool:
+        """Whether one of `leaves` (all at `pos`, each with a label satisfying the test)
+        has a completion inside the literals of `cube` about facts at or after `pos`."""
+        sp = self.space
+        items = tuple(sorted(((f, v) for f, v in cube.items() if sp.pos_of[f] >= pos),
+                             key=lambda kv: sp.pos_of[kv[0]]))
+        sid = self.suffix_ids.setdefault((tag, items), len(self.suffix_ids))
+        memo = self.hit_memo
+        while leaves:
+            low = leaves & -leaves
+            leaves ^= low
+            key = low.bit_length() - 1
+            mkey = (key, sid)
+            res = memo.get(mkey)
+            if res is None:
+                cond = self.suffix_cond.get(sid)
+                if cond is None:
+                    cond = self.suffix_cond[sid] = cube_cond(dict(items), sp.domains)
+                res = memo[mkey] = sp.sat(pos, sp.graph[key][2], -1, cond)
+            if res:
+                return True
+        return False
 
     def safe(self, cube: Cube) -> bool:
         return not self.hits(cube, lambda lab: not self.member(lab), "outside")
 
+
+
+_BITS: WeakKeyDictionary[Space, tuple[int, int, list[list[tuple[Any, int]]]]] = \
+    WeakKeyDictionary()
+
+
+def node_bits(space: Space) -> tuple[int, list[list[tuple[Any, int]]]]:
+    """The recorded graph as bits (bit n: node id n): a mask of its leaves, and for every
+    node id its branches as (answer values, or None for not asked; the child's bit)."""
+    graph = space.graph
+    hit = _BITS.get(space)
+    if hit is not None and hit[0] == len(graph):
+        return hit[1], hit[2]
+    leaf_bits = 0
+    kids: list[list[tuple[Any, int]]] = [[] for _ in range(max(graph, default=-1) + 1)]
+    for key, g in graph.items():
+        if g[0] == "leaf":
+            leaf_bits |= 1 << key
+        else:
+            kids[key] = [(kvals, 1 << child) for _values, kvals, child in g[2]]
+    _BITS[space] = (len(graph), leaf_bits, kids)
+    return leaf_bits, kids
 
 
 _MASKS: WeakKeyDictionary[Space, tuple[list[Any], dict[int, int]]] = WeakKeyDictionary()
