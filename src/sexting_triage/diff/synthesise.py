@@ -14,8 +14,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sexting_triage.analysis import Space
-from sexting_triage.conditions import Cond
-from sexting_triage.diff.cubes import BOTTOM, Cube, cube_cond, full, merge, subset
+from sexting_triage.diff.cubes import BOTTOM, Cube, full, merge, subset
 from sexting_triage.diff.diagram import diagram_text
 from sexting_triage.diff.factor import render
 
@@ -33,9 +32,6 @@ class Builder:
         self.nodes: dict[Any, Any] = {}
         self.red: dict[Any, Any] = {}
         self.node_repr: dict[int, str] = {id(TRUE): repr(TRUE), id(FALSE): repr(FALSE)}
-        self.hit_memo: dict[Any, bool] = {}
-        self.suffix_ids: dict[Any, int] = {}
-        self.suffix_cond: dict[int, Cond] = {}
         self.answers: dict[Any, bool] = {}
         self.labels, self.masks = label_masks(space)
         self.pred_masks: dict[str, int] = {}
@@ -43,6 +39,7 @@ class Builder:
         self.steps: dict[str, dict[tuple[frozenset[Any] | None, int], int]] = {}
         self.ok_bits: dict[str, int] = {}
         self.leaf_bits, self.kid_bits = node_bits(space)
+        self.completions = completions(space)
 
     def pred_mask(self, pred: Callable[[Any], bool]) -> int:
         """The bits of the labels (see `label_masks`) for which `pred` holds."""
@@ -201,28 +198,100 @@ class Builder:
         """Whether one of `leaves` (all at `pos`, each with a label satisfying the test)
         has a completion inside the literals of `cube` about facts at or after `pos`."""
         sp = self.space
-        items = tuple(sorted(((f, v) for f, v in cube.items() if sp.pos_of[f] >= pos),
-                             key=lambda kv: sp.pos_of[kv[0]]))
-        sid = self.suffix_ids.setdefault((tag, items), len(self.suffix_ids))
-        memo = self.hit_memo
+        lits = {sp.pos_of[f]: v for f, v in cube.items() if sp.pos_of[f] >= pos}
+        comp = self.completions
+        graph = sp.graph
         while leaves:
             low = leaves & -leaves
             leaves ^= low
-            key = low.bit_length() - 1
-            mkey = (key, sid)
-            res = memo.get(mkey)
-            if res is None:
-                cond = self.suffix_cond.get(sid)
-                if cond is None:
-                    cond = self.suffix_cond[sid] = cube_cond(dict(items), sp.domains)
-                res = memo[mkey] = sp.sat(pos, sp.graph[key][2], -1, cond)
-            if res:
+            if comp.fits(comp.node(pos, graph[low.bit_length() - 1][2]), lits):
                 return True
         return False
 
     def safe(self, cube: Cube) -> bool:
         return not self.hits(cube, lambda lab: not self.member(lab), "outside")
 
+
+
+class Completions:
+    """The ways to finish the questionnaire from a leaf of the recorded graph (every
+    outcome is settled there, but later questions may still be asked), as a small graph
+    over (position, questionnaire states): the walk `Space.sat` makes, each step taken
+    once instead of once per condition. A cube's literals hold on a completion when each
+    admits its fact's value (BOTTOM: not asked), as `cube_cond` says."""
+
+    def __init__(self, space: Space):
+        self.space = space
+        self.ids: dict[Any, int] = {}
+        self.at: list[tuple[int, Any]] = []  # each node's position and states
+        self.kids: list[list[tuple[Any, int]] | None] = []
+
+    def node(self, pos: int, states: Any) -> int:
+        key = (pos, tuple(st[:3] for st in states))
+        n = self.ids.get(key)
+        if n is None:
+            n = self.ids[key] = len(self.at)
+            self.at.append((pos, states))
+            self.kids.append(None)
+        return n
+
+    def children(self, n: int) -> list[tuple[Any, int]]:
+        """The branches from node n with at least one completion: (the joint value, or
+        None for not asked; the child node), as in `Space._sat_id`."""
+        out = self.kids[n]
+        if out is None:
+            sp = self.space
+            pos, states = self.at[n]
+            out = []
+            if pos < len(sp.order):
+                blank = tuple((*st[:3], 0, frozenset(), (), (), ()) for st in states)
+                for values, _, _ in sp.branches(pos, states):
+                    new, _ = sp.step(pos, blank, values)
+                    if sp.complete(pos + 1, tuple(st[:3] for st in new))[0] == 0:
+                        continue
+                    v = next((x for x in values if x is not None), None)
+                    out.append((v, self.node(pos + 1, new)))
+            self.kids[n] = out
+        return out
+
+    def fits(self, n: int, lits: dict[int, frozenset[Any]]) -> bool:
+        """Whether some completion from node n keeps every literal (by position)."""
+        if not lits:
+            return True
+        last = max(lits)
+        seen: dict[int, bool] = {}
+        at = self.at
+
+        def go(m: int) -> bool:
+            hit = seen.get(m)
+            if hit is not None:
+                return hit
+            pos = at[m][0]
+            res = False
+            if pos > last:
+                res = True
+            else:
+                lit = lits.get(pos)
+                for v, child in self.children(m):
+                    if lit is not None and (BOTTOM if v is None else v) not in lit:
+                        continue
+                    if go(child):
+                        res = True
+                        break
+            seen[m] = res
+            return res
+
+        return go(n)
+
+
+_COMPLETIONS: WeakKeyDictionary[Space, Completions] = WeakKeyDictionary()
+
+
+def completions(space: Space) -> Completions:
+    hit = _COMPLETIONS.get(space)
+    if hit is None:
+        hit = _COMPLETIONS[space] = Completions(space)
+    return hit
 
 
 _BITS: WeakKeyDictionary[Space, tuple[int, int, list[list[tuple[Any, int]]]]] = \
