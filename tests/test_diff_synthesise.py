@@ -264,3 +264,38 @@ def test_a_group_of_many_cubes_is_written_once_per_part(tmp_path):
         answers = {f"q{i}": rnd.choice(["yes", "no", "unknown"]) for i in range(24)}
         want = all("yes" in (answers[f"q{2 * i}"], answers[f"q{2 * i + 1}"]) for i in range(12))
         assert C.evaluate(cond, answers) == want
+
+
+def test_leaf_completions_agree_with_space_sat():
+    """The completions graph that answers a leaf met by a search (`Completions.fits`) says
+    exactly what `Space.sat` says of the same literals, on every leaf of the bundled pair
+    and on literals of one and two facts after it (values, "not asked", and mixes)."""
+    import random
+
+    from sexting_triage.analysis import Side, Space
+    from sexting_triage.diff.cubes import cube_cond
+    from sexting_triage.diff.synthesise import completions
+    from sexting_triage.loader import resolve
+
+    space = Space([Side(resolve("cop-2016")), Side(resolve("cop-2024"))])
+    space.record_graph = True
+    space.explore(0, space.root())
+    comp = completions(space)
+    rnd = random.Random(7)
+    checked = 0
+    for g in space.graph.values():
+        if g[0] != "leaf":
+            continue
+        pos, states = g[1], g[2]
+        later = space.order[pos:]
+        for _ in range(6):
+            facts = rnd.sample(later, min(len(later), rnd.choice((1, 2))))
+            cube = {}
+            for f in facts:
+                options = [*space.domains[f], BOTTOM]
+                cube[f] = frozenset(rnd.sample(options, rnd.randint(1, len(options) - 1)))
+            lits = {space.pos_of[f]: v for f, v in cube.items()}
+            want = space.sat(pos, states, -1, cube_cond(cube, space.domains))
+            assert comp.fits(comp.node(pos, states), lits) == want, (pos, cube)
+            checked += 1
+    assert checked > 100

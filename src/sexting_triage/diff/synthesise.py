@@ -137,7 +137,7 @@ class Builder:
         level's fact, is remembered per (tag, literal, set): cubes share their first
         literals, and different literals often leave the same set, so most steps are
         answered at once. A leaf met on the way is a hit if the rest of the cube can
-        still hold from it (`Space.sat`)."""
+        still hold on one of its completions (`Completions.fits`, what `Space.sat` says)."""
         sp = self.space
         want = self.pred_masks.get(tag)
         if want is None:
