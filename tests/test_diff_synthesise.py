@@ -299,3 +299,27 @@ def test_leaf_completions_agree_with_space_sat():
             assert comp.fits(comp.node(pos, states), lits) == want, (pos, cube)
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.slow
+def test_a_diff_reads_the_same_under_every_hash_seed(tmp_path):
+    """The same two rule sets give the same change note byte for byte whatever Python's hash
+    seed: the diagram's branches were once ordered by a set's text, which follows the seed
+    (cop-2024 against 48 local questions read differently under seed 0)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from scaling import write_extended
+
+    new = write_extended(48, tmp_path)
+    outs = set()
+    for seed in ("0", "1"):
+        r = subprocess.run([sys.executable, "-m", "sexting_triage", "rules", "diff", "cop-2024",
+                            str(new), "--format", "json"], capture_output=True, timeout=300,
+                           env={**os.environ, "PYTHONHASHSEED": seed}, check=False)
+        assert r.returncode == 1, r.stderr[-2000:]
+        outs.add(r.stdout)
+    assert len(outs) == 1

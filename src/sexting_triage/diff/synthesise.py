@@ -22,6 +22,11 @@ TRUE: Any = ("T",)
 FALSE: Any = ("F",)
 
 
+
+def _values_text(values: frozenset[Any]) -> str:
+    """A set of answer values as text that does not depend on the hash seed."""
+    return "{" + ", ".join(sorted(map(repr, values))) + "}"
+
 class Builder:
     """Turns the explored graph into an exact, readable condition for one group."""
 
@@ -77,8 +82,11 @@ class Builder:
             else:
                 rep = self.node_repr
                 pairs = [(frozenset(v), c) for c, v in by_child.values()]
-                # sorted by the repr of each (values, child) pair, the child's repr made once
-                keyed = sorted((f"({fs!r}, {rep[id(c)]})", n) for n, (fs, c) in enumerate(pairs))
+                # sorted by the text of each (values, child) pair, the child's made once; the
+                # values are written in sorted order, never in a set's iteration order (which
+                # follows the hash seed, and would make the same diff read differently)
+                keyed = sorted((f"({_values_text(fs)}, {rep[id(c)]})", n)
+                               for n, (fs, c) in enumerate(pairs))
                 kids = tuple(pairs[n] for _, n in keyed)
                 ikey = (fact, tuple((fs, id(c)) for fs, c in kids))
                 hit_n = self.nodes.get(ikey)
