@@ -63,11 +63,18 @@ def test_bundled_when_conditions_are_proved_exact(bundled):
     conditions, so its view of a situation is the joint one; walking both again with each
     `when` as a tracked condition on that side must find no situation where the condition
     and group membership disagree."""
-    from sexting_triage.analysis import Side, Space
 
     old, new, beh = bundled
     for q in old.questions:
         assert new.question(q.id).ask_when_text == q.ask_when_text
+    assert_when_conditions_exact(old, new, beh)
+
+
+def assert_when_conditions_exact(old, new, beh) -> None:
+    """Walk both rule sets again with each group's `when` tracked on the new side: over every
+    situation the condition holds exactly where the situation is in the group."""
+    from sexting_triage.analysis import Side, Space
+
     for g in [*beh.transitions, *beh.flag_changes]:
         space = Space([Side(old), Side(new, conds=(C.parse(g.when),))])
         inside = outside = 0
@@ -87,7 +94,6 @@ def test_generated_extra_questions_when_conditions_are_proved_exact(tmp_path):
     import sys
     from pathlib import Path
 
-    from sexting_triage.analysis import Side, Space
     from sexting_triage.loader import load_ruleset, resolve
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -97,14 +103,7 @@ def test_generated_extra_questions_when_conditions_are_proved_exact(tmp_path):
     new = load_ruleset(write_extended(4, tmp_path))
     beh = behavioural(old, new)
     assert beh.changed and beh.flag_changes
-    for g in [*beh.transitions, *beh.flag_changes]:
-        space = Space([Side(old), Side(new, conds=(C.parse(g.when),))])
-        inside = 0
-        for lab, agg in space.explore().items():
-            is_member = g.member(((lab[0][0], lab[0][1]), (lab[1][0], lab[1][1])))
-            assert lab[1][2][0] == is_member, (g.when, lab, agg.example)
-            inside += agg.count if is_member else 0
-        assert inside == g.count
+    assert_when_conditions_exact(old, new, beh)
 
 
 ATOMS = ['imagery == "yes"', 'imagery != "no"', "age < 13", "age >= 15", 'extent == "wide"',
@@ -215,19 +214,10 @@ def test_diagram_fallback_is_exact_on_random_pairs(tmp_path_factory, data):
 def test_diagram_fallback_is_exact_on_the_bundled_pair(monkeypatch):
     """The exact proof of test_bundled_when_conditions_are_proved_exact, for the diagram."""
     import sexting_triage.diff.synthesise as S
-    from sexting_triage.analysis import Side, Space
 
     monkeypatch.setattr(S, "MAX_CUBES", 0)
     old, new, _ = bundled_pair()
-    beh = behavioural(old, new)
-    for g in [*beh.transitions, *beh.flag_changes]:
-        space = Space([Side(old), Side(new, conds=(C.parse(g.when),))])
-        inside = 0
-        for lab, agg in space.explore().items():
-            is_member = g.member(((lab[0][0], lab[0][1]), (lab[1][0], lab[1][1])))
-            assert lab[1][2][0] == is_member, (g.when, lab, agg.example)
-            inside += agg.count if is_member else 0
-        assert inside == g.count
+    assert_when_conditions_exact(old, new, behavioural(old, new))
 
 
 def _chain(tmp_path, k: int):
