@@ -30,7 +30,7 @@ from sexting_triage.engine import (
     walk,
 )
 from sexting_triage.errors import InvalidAnswers, MissingAnswers
-from sexting_triage.ruleset import Question, RuleSet
+from sexting_triage.ruleset import Question, Rule, RuleSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,44 +173,51 @@ class Questionnaire:
 
             raise InvalidAnswers([AnswerProblem(qid, value, str(exc))]) from None
         progress = self.progress(qid)
-        flags_before = set(self.certain_flags())
-        reasons_before = {r.rule for r in self.settled_reasons()}
+        _, before = certain_rules(self.rs, self._answers)
         self._answers[qid] = v
         dropped = self._prune()
-        new_flags = tuple(f for f in self.certain_flags() if f not in flags_before)
+        facts, now = certain_rules(self.rs, self._answers)
+        flags_before = set(_flags(self.rs, before))
+        new_flags = tuple(f for f in _flags(self.rs, now) if f not in flags_before)
+        rules_before = {r.id for r in before}
         return Step(q, v, progress, dropped, new_flags,
-                    tuple(r for r in self.settled_reasons() if r.rule not in reasons_before),
-                    self.notices(new_flags))
+                    tuple(_reason(r) for r in now if r.id not in rules_before),
+                    tuple(flag_notice(self.rs, f, now, facts) for f in new_flags))
 
     # -- what is certain so far
 
     def certain_flags(self) -> tuple[str, ...]:
         """The flags already certain from the answers so far, in the rule set's flag order."""
-        _, rules = certain_rules(self.rs, self._answers)
-        raised = {r.flag for r in rules if r.flag is not None}
-        return tuple(f for f in self.rs.flags if f in raised)
+        return _flags(self.rs, certain_rules(self.rs, self._answers)[1])
 
     def notices(self, flags: tuple[str, ...] | None = None) -> tuple[FlagNotice, ...]:
         """The panel of each flag in `flags` (default: every flag already certain), with the
         headline and the actions of the rules that raised it so far, then the flag's own."""
         facts, rules = certain_rules(self.rs, self._answers)
-        if flags is None:
-            raised = {r.flag for r in rules if r.flag is not None}
-            flags = tuple(f for f in self.rs.flags if f in raised)
-        return tuple(flag_notice(self.rs, f, rules, facts) for f in flags)
+        return tuple(flag_notice(self.rs, f, rules, facts)
+                     for f in (_flags(self.rs, rules) if flags is None else flags))
 
     def settled_reasons(self) -> tuple[Reason, ...]:
         """The reasons already certain from the answers so far, in rule order. The role is
         provisional until the end (a pathway reason may yet be outweighed)."""
-        _, rules = certain_rules(self.rs, self._answers)
-        return tuple(Reason(r.id, r.reason, r.cite, r.effect,
-                            "flag" if r.flag else "note" if r.pathway is None else "pathway",
-                            r.headline) for r in rules)
+        return tuple(_reason(r) for r in certain_rules(self.rs, self._answers)[1])
 
     def decision(self) -> Decision:
         """The decision for the answers so far (MissingAnswers if the questionnaire is not
         finished)."""
         return decide(self.rs, {**self._ignored, **self._answers})
+
+
+def _flags(rs: RuleSet, rules: tuple[Rule, ...]) -> tuple[str, ...]:
+    """The flags these rules raise, in the rule set's flag order."""
+    raised = {r.flag for r in rules if r.flag is not None}
+    return tuple(f for f in rs.flags if f in raised)
+
+
+def _reason(r: Rule) -> Reason:
+    """A certain rule as a reason (its role provisional until the end)."""
+    return Reason(r.id, r.reason, r.cite, r.effect,
+                  "flag" if r.flag else "note" if r.pathway is None else "pathway", r.headline)
 
 
 def replay(rs: RuleSet, answers: Mapping[str, Any]) -> list[Step]:
