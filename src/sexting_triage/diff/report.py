@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sexting_triage.diff.behaviour import Behaviour, behavioural
-from sexting_triage.diff.scenarios import scenario_impact
 from sexting_triage.diff.structural import structural, structurally_identical
 from sexting_triage.ruleset import RuleSet
 
@@ -29,6 +28,8 @@ class DiffReport:
 def diff(old: RuleSet, new: RuleSet, scenario_paths: Sequence[Any] = ()) -> DiffReport:
     report = DiffReport(old, new, structural(old, new), behavioural(old, new))
     if scenario_paths:
+        from sexting_triage.diff.scenarios import scenario_impact
+
         report.scenarios = scenario_impact(old, new, scenario_paths)
     return report
 
