@@ -41,9 +41,9 @@ class Builder:
         self.labels, self.masks = label_masks(space)
         self.pred_masks: dict[str, int] = {}
         self.member_mask = self.pred_mask(member)
-        self.steps: dict[str, dict[tuple[frozenset[Any] | None, int], int]] = {}
-        self.ok_bits: dict[str, int] = {}
-        self.leaf_bits, self.kid_bits = node_bits(space)
+        self.steps: dict[str, list[dict[tuple[frozenset[Any] | None, int], int]]] = {}
+        self.ok_bits: dict[str, list[int]] = {}
+        self.levels = levels(space)
         self.completions = completions(space)
 
     def pred_mask(self, pred: Callable[[Any], bool]) -> int:
@@ -140,80 +140,91 @@ class Builder:
 
     def _search(self, cube: Cube, pred: Callable[[Any], bool], tag: str) -> bool:
         """The search behind `hits`: level by level, the set of nodes (a bit mask over the
-        node ids) reachable inside the cube so far that still have a label satisfying pred
-        below. The step from one level's set to the next, under the literal about that
-        level's fact, is remembered per (tag, literal, set): cubes share their first
-        literals, and different literals often leave the same set, so most steps are
-        answered at once. A leaf met on the way is a hit if the rest of the cube can
-        still hold on one of its completions (`Completions.fits`, what `Space.sat` says)."""
+        nodes of the level, see `Levels`) reachable inside the cube so far that still have
+        a label satisfying pred below. The step from one level's set to the next, under the
+        literal about that level's fact, is remembered per (tag, level, literal, set): cubes
+        share their first literals, and different literals often leave the same set, so
+        most steps are answered at once. A leaf met on the way is a hit if the rest of the
+        cube can still hold on one of its completions (`Completions.fits`, what `Space.sat`
+        says)."""
         sp = self.space
-        want = self.pred_masks.get(tag)
-        if want is None:
-            want = self.pred_masks[tag] = self.pred_mask(pred)
+        lv = self.levels
         steps = self.steps.get(tag)
         if steps is None:
-            steps = self.steps[tag] = {}
+            steps = self.steps[tag] = [{} for _ in lv.leaves]
         ok = self.ok_bits.get(tag)
         if ok is None:
-            ok = 0
+            want = self.pred_masks.get(tag)
+            if want is None:
+                want = self.pred_masks[tag] = self.pred_mask(pred)
+            ok = [0] * len(lv.leaves)
             for key, m in self.masks.items():
                 if m & want:
-                    ok |= 1 << key
+                    pos, bit = lv.where[key]
+                    ok[pos] |= bit
             self.ok_bits[tag] = ok
         order = sp.order
         pos_of = sp.pos_of
-        last = max((pos_of[f] for f in cube), default=-1)
-        leaf_bits = self.leaf_bits
-        front = (1 << self.root) & ok
+        last = max(map(pos_of.__getitem__, cube), default=-1)
+        leaf_at = lv.leaves
+        pos0, front = lv.where[self.root]
+        front &= ok[pos0]
         met: list[tuple[int, int]] = []  # leaves met: checked last, the costlier test
-        for pos in range(last + 1):
+        for pos in range(pos0, last + 1):
             if not front:
                 break
-            leaves = front & leaf_bits
+            leaves = front & leaf_at[pos]
             if leaves:
                 met.append((pos, leaves))
-                front &= ~leaves
+                front ^= leaves
                 if not front:
                     break
             lit = cube.get(order[pos])
-            skey = (lit, front)
-            nxt = steps.get(skey)
+            level = steps[pos]
+            nxt = level.get((lit, front))
             if nxt is None:
-                nxt = steps[skey] = self._step(front, lit) & ok
+                nxt = level[(lit, front)] = self._step(pos, front, lit) & ok[pos + 1]
             front = nxt
         if front:
             return True
-        return any(self._leaf_hit(cube, leaves, pos, tag) for pos, leaves in met)
+        return any(self._leaf_hit(cube, leaves, pos) for pos, leaves in met)
 
-    def _step(self, front: int, lit: frozenset[Any] | None) -> int:
-        """The children of the nodes in `front` along the branches `lit` admits."""
-        kids = self.kid_bits
+    def _step(self, pos: int, front: int, lit: frozenset[Any] | None) -> int:
+        """The children (at level pos + 1) of the nodes in `front` (at level pos) along the
+        branches `lit` admits."""
+        lv = self.levels
         out = 0
+        if lit is None:
+            every = lv.every[pos]
+            while front:
+                low = front & -front
+                front ^= low
+                out |= every[low.bit_length() - 1]
+            return out
+        kids = lv.kids[pos]
+        admits = lit.isdisjoint
         while front:
             low = front & -front
             front ^= low
             for kvals, bit in kids[low.bit_length() - 1]:
-                if lit is not None:
-                    if kvals is None:
-                        if BOTTOM not in lit:
-                            continue
-                    elif lit.isdisjoint(kvals):
-                        continue
-                out |= bit
+                if not admits(kvals):
+                    out |= bit
         return out
 
-    def _leaf_hit(self, cube: Cube, leaves: int, pos: int, tag: str) -> bool:
-        """Whether one of `leaves` (all at `pos`, each with a label satisfying the test)
-        has a completion inside the literals of `cube` about facts at or after `pos`."""
+    def _leaf_hit(self, cube: Cube, leaves: int, pos: int) -> bool:
+        """Whether one of `leaves` (a mask over level pos, each with a label satisfying the
+        test) has a completion inside the literals of `cube` about facts at or after pos."""
         sp = self.space
         lits = {sp.pos_of[f]: v for f, v in cube.items() if sp.pos_of[f] >= pos}
         comp = self.completions
         graph = sp.graph
+        ids = self.levels.ids[pos]
+        n = 0
         while leaves:
-            low = leaves & -leaves
-            leaves ^= low
-            if comp.fits(comp.node(pos, graph[low.bit_length() - 1][2]), lits):
+            if leaves & 1 and comp.fits(comp.node(pos, graph[ids[n]][2]), lits):
                 return True
+            leaves >>= 1
+            n += 1
         return False
 
     def safe(self, cube: Cube) -> bool:
@@ -302,26 +313,57 @@ def completions(space: Space) -> Completions:
     return hit
 
 
-_BITS: WeakKeyDictionary[Space, tuple[int, int, list[list[tuple[Any, int]]]]] = \
-    WeakKeyDictionary()
+_NOT_ASKED = frozenset({BOTTOM})
 
 
-def node_bits(space: Space) -> tuple[int, list[list[tuple[Any, int]]]]:
-    """The recorded graph as bits (bit n: node id n): a mask of its leaves, and for every
-    node id its branches as (answer values, or None for not asked; the child's bit)."""
-    graph = space.graph
-    hit = _BITS.get(space)
-    if hit is not None and hit[0] == len(graph):
-        return hit[1], hit[2]
-    leaf_bits = 0
-    kids: list[list[tuple[Any, int]]] = [[] for _ in range(max(graph, default=-1) + 1)]
-    for key, g in graph.items():
-        if g[0] == "leaf":
-            leaf_bits |= 1 << key
-        else:
-            kids[key] = [(kvals, 1 << child) for _values, kvals, child in g[2]]
-    _BITS[space] = (len(graph), leaf_bits, kids)
-    return leaf_bits, kids
+class Levels:
+    """The recorded graph level by level (a node's level is its position; its children sit
+    at the next), each node a bit of a small mask over its level's nodes: masks stay a few
+    machine words wide however large the graph grows."""
+
+    def __init__(self, space: Space):
+        graph = space.graph
+        self.size = len(graph)
+        n_levels = len(space.order) + 2
+        self.where: dict[int, tuple[int, int]] = {}  # node id: (level, bit)
+        self.ids: list[list[int]] = [[] for _ in range(n_levels)]  # level: node ids by bit
+        self.leaves = [0] * n_levels  # level: mask of its leaves
+        for key in sorted(graph):
+            pos = graph[key][1]
+            at = self.ids[pos]
+            self.where[key] = (pos, 1 << len(at))
+            if graph[key][0] == "leaf":
+                self.leaves[pos] |= 1 << len(at)
+            at.append(key)
+        # level: for each node (by bit), its branches as (answer values, {BOTTOM} for not
+        # asked; the child's bit), and all its children's bits together
+        self.kids: list[list[list[tuple[Any, int]]]] = []
+        self.every: list[list[int]] = []
+        for at in self.ids:
+            kids = []
+            every = []
+            for key in at:
+                g = graph[key]
+                mine = ([] if g[0] == "leaf" else
+                        [(_NOT_ASKED if kvals is None else frozenset(kvals),
+                          self.where[child][1]) for _values, kvals, child in g[2]])
+                kids.append(mine)
+                m = 0
+                for _kvals, bit in mine:
+                    m |= bit
+                every.append(m)
+            self.kids.append(kids)
+            self.every.append(every)
+
+
+_LEVELS: WeakKeyDictionary[Space, Levels] = WeakKeyDictionary()
+
+
+def levels(space: Space) -> Levels:
+    hit = _LEVELS.get(space)
+    if hit is None or hit.size != len(space.graph):
+        hit = _LEVELS[space] = Levels(space)
+    return hit
 
 
 _MASKS: WeakKeyDictionary[Space, tuple[list[Any], dict[int, int]]] = WeakKeyDictionary()
