@@ -31,6 +31,7 @@ facts its own questionnaire asks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import or_
 from typing import Any
 
 from sexting_triage.analysis.budget import Meter
@@ -53,6 +54,7 @@ class Space(Walk):
         self._memo: dict[Any, dict[Any, Agg]] = {}
         self._cmemo: dict[Any, tuple[int, Iterable[Step]]] = {}
         self._smemo: dict[Any, bool] = {}
+        self._bmemo: dict[Any, tuple[tuple[SideState, ...], int]] = {}
         self._nomatch: set[Any] = set()
         self._ids: dict[Any, int] = {}
         self.graph: dict[Any, Any] = {}
@@ -81,17 +83,24 @@ class Space(Walk):
             kids = []
             fact = self.order[pos]
             collect = self._collect
+            record = self.record_graph
+            spend = self.meter.spend
+            responsible = self._responsible
             for values, mult, kvals in self.branches(pos, states):
                 new, fired = self.step(pos, states, values)
                 child = self.explore(pos + 1, new)
-                if self.record_graph:
+                if record:
                     kids.append((values, kvals, self.node_id((pos + 1, new))))
-                shown = None if all(v is None for v in values) else values
+                shown = None if values.count(None) == len(values) else values
+                # the sides where rules fired on this step (only they can add rules)
+                who = [(i, f) for i, f in enumerate(fired) if f] if collect else []
                 for lab, agg in child.items():
                     extra = agg.extra
-                    if collect and any(fired):
-                        extra = tuple(e | self._responsible(i, lab[i], fired[i])
-                                      for i, e in enumerate(extra))
+                    if who:
+                        more = list(extra)
+                        for i, f in who:
+                            more[i] = more[i] | responsible(i, lab[i], f)
+                        extra = tuple(more)
                     cur = res.get(lab)
                     if cur is None:
                         ex = (Example((fact, shown), agg.example) if shown is not None
@@ -99,8 +108,8 @@ class Space(Walk):
                         res[lab] = Agg(agg.count * mult, ex, extra)
                     elif collect:
                         cur.count += agg.count * mult
-                        cur.extra = tuple(a | b for a, b in zip(cur.extra, extra, strict=True))
-                        self.meter.spend(1 + sum(len(e) for e in cur.extra))
+                        cur.extra = tuple(map(or_, cur.extra, extra))
+                        spend(1 + sum(map(len, cur.extra)))
                     else:  # which rules give the outcome is tracked only when collecting
                         cur.count += agg.count * mult
             if self.record_graph:
@@ -190,20 +199,18 @@ class Space(Walk):
         if pos == len(self.order):
             res: tuple[int, Iterable[Step]] = (1, ())
         else:
-            states: tuple[SideState, ...] = tuple(
-                (*q, 0, frozenset(), (), (), ()) for q in qstates)
             fact = self.order[pos]
             total = 0
             example: Iterable[Step] | None = None
-            asked = [self._asks(i, st, fact) for i, st in enumerate(states)]
+            asked = [self._asks(i, q, fact) for i, q in enumerate(qstates)]
             if not any(asked):
-                new, _ = self.step(pos, states, tuple(None for _ in states))
+                new = self.blank_step(pos, qstates, tuple(None for _ in qstates))
                 res = self.complete(pos + 1, tuple(st[:3] for st in new))
             else:
                 seen = self.reached.setdefault(fact, set())
                 for k in self.classes[fact]:
                     values = tuple(k.rep if a else None for a in asked)
-                    new, _ = self.step(pos, states, values)
+                    new = self.blank_step(pos, qstates, values)
                     n, ex = self.complete(pos + 1, tuple(st[:3] for st in new))
                     if n:
                         seen.update(k.values)
@@ -213,6 +220,24 @@ class Space(Walk):
                 res = (total, example or ())
         self._cmemo[key] = res
         return res
+
+    def blank_step(self, pos: int, qstates: tuple[Any, ...], values: tuple[Value | None, ...]
+                   ) -> tuple[SideState, ...]:
+        """One step of the questionnaire alone (states with no rule, outcome or condition
+        left: the asks and stops of `qstates`), as `complete` and `sat` take it. The same
+        step recurs for many conditions and completions: it is taken once, and a repeat
+        spends the work units the first one did."""
+        key = (pos, qstates, values)
+        hit = self._bmemo.get(key)
+        if hit is not None:
+            self.meter.spend(hit[1])
+            return hit[0]
+        before = self.meter.left
+        blank: tuple[SideState, ...] = tuple(
+            (*q, 0, frozenset(), (), (), ()) for q in qstates)
+        new, _ = self.step(pos, blank, values)
+        self._bmemo[key] = (new, before - self.meter.left)
+        return new
 
     @staticmethod
     def _key_cost(qstates: tuple[Any, ...]) -> int:
@@ -239,10 +264,8 @@ class Space(Walk):
         else:
             fact = self.order[pos]
             res = False
-            blank: tuple[SideState, ...] = tuple(
-                (*q, 0, frozenset(), (), (), ()) for q in qstates)
             for values, _, _ in self.branches(pos, states):
-                new, _ = self.step(pos, blank, values)
+                new = self.blank_step(pos, qstates, values)
                 if self.complete(pos + 1, tuple(st[:3] for st in new))[0] == 0:
                     continue
                 v = values[i] if i >= 0 else next((x for x in values if x is not None), None)

@@ -263,9 +263,9 @@ class Completions:
             pos, states = self.at[n]
             out = []
             if pos < len(sp.order):
-                blank = tuple((*st[:3], 0, frozenset(), (), (), ()) for st in states)
+                qstates = tuple(st[:3] for st in states)
                 for values, _, _ in sp.branches(pos, states):
-                    new, _ = sp.step(pos, blank, values)
+                    new = sp.blank_step(pos, qstates, values)
                     if sp.complete(pos + 1, tuple(st[:3] for st in new))[0] == 0:
                         continue
                     v = next((x for x in values if x is not None), None)
