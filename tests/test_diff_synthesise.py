@@ -264,7 +264,7 @@ def test_leaf_completions_agree_with_space_sat():
 
     from sexting_triage.analysis import Side, Space
     from sexting_triage.diff.cubes import cube_cond
-    from sexting_triage.diff.synthesise import completions
+    from sexting_triage.diff.recorded import completions
     from sexting_triage.loader import resolve
 
     space = Space([Side(resolve("cop-2016")), Side(resolve("cop-2024"))])

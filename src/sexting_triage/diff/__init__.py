@@ -6,7 +6,8 @@ One job per module:
   actions, pathways, flags, recording, changelog, invariants), as data;
 - `behaviour`: both rule sets walked together over every situation, grouped by pathway
   transition and flag change, each group with its exact count, example and rules;
-- `synthesise` (with `cubes` and `factor`): the exact, readable `when` condition of a group;
+- `synthesise` (with `cubes`, `factor`, `diagram` and `recorded`, the recorded graph in the
+  forms its search uses): the exact, readable `when` condition of a group;
 - `scenarios`: each scenario file decided by both editions;
 - `report`: all of it together (`diff`), as the document `rules diff --json` prints.
 """
