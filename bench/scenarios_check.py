@@ -5,7 +5,7 @@ the expectation the rules give, so all pass), then times the whole command end t
 Target: under 2 s on the project machine. Prints the median, the per-file cost and the ratio
 to the import floor every command pays.
 
-    /work/venv/bin/python bench/scenarios_check.py [--files N] [--runs N]
+    python bench/scenarios_check.py [--files N] [--runs N]
 """
 
 from __future__ import annotations
