@@ -55,9 +55,13 @@ class Step:
     value: Value
     progress: Progress
     dropped: tuple[str, ...]
-    new_flags: tuple[str, ...]
     new_reasons: tuple[Reason, ...]
-    notices: tuple[FlagNotice, ...] = ()
+    notices: tuple[FlagNotice, ...]
+
+    @property
+    def new_flags(self) -> tuple[str, ...]:
+        """The flags that became certain with this answer, in the rule set's flag order."""
+        return tuple(n.flag for n in self.notices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +184,7 @@ class Questionnaire:
         flags_before = set(_flags(self.rs, before))
         new_flags = tuple(f for f in _flags(self.rs, now) if f not in flags_before)
         rules_before = {r.id for r in before}
-        return Step(q, v, progress, dropped, new_flags,
+        return Step(q, v, progress, dropped,
                     tuple(_reason(r) for r in now if r.id not in rules_before),
                     tuple(flag_notice(self.rs, f, now, facts) for f in new_flags))
 

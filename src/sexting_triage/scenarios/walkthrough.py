@@ -30,8 +30,11 @@ class Step:
     progress: Progress
     note: str | None
     reasons: tuple[engine.Reason, ...]
-    new_flags: tuple[str, ...]
-    notices: tuple[engine.FlagNotice, ...] = ()
+    notices: tuple[engine.FlagNotice, ...]
+
+    @property
+    def new_flags(self) -> tuple[str, ...]:
+        return tuple(n.flag for n in self.notices)
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,7 @@ def steps(s: Scenario, rs: RuleSet) -> list[Step]:
     out = []
     for n, st in enumerate(replay(rs, s.answers), 1):
         out.append(Step(n, st.question, st.question.label_of(st.value), st.progress,
-                        s.notes.get(st.question.id), st.new_reasons, st.new_flags,
-                        st.notices))
+                        s.notes.get(st.question.id), st.new_reasons, st.notices))
     return out
 
 
