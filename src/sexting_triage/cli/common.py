@@ -68,7 +68,8 @@ def rules_for(ref: str | None, overlay: Path | None, relative_to: Path | None = 
     sha256 of the base is refused (exit 2) with what to re-check."""
     from sexting_triage.config import overlay_choice
 
-    if overlay_choice(overlay).path is None:
+    choice = overlay_choice(overlay)
+    if choice.path is None:
         # no overlay given or configured: the overlay package (pydantic models, the proof)
         # is not imported at all, which keeps `run` and the first question quick
         return resolve_rules(ref, relative_to)
@@ -76,7 +77,7 @@ def rules_for(ref: str | None, overlay: Path | None, relative_to: Path | None = 
     from sexting_triage.overlay.merge import resolve_with_overlay
 
     return resolve_with_overlay(ref, overlay,
-                                lambda r: resolve_rules(r, relative_to), warn)
+                                lambda r: resolve_rules(r, relative_to), warn, choice)
 
 
 # ----------------------------------------------------------------------------- signed records

@@ -7,7 +7,7 @@ import copy
 import hashlib
 import os
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sexting_triage import ruleset as R
 from sexting_triage.errors import InputError, Problem, UsageError, sorted_problems
@@ -18,6 +18,9 @@ from sexting_triage.overlay.format import (
     load_overlay,
 )
 from sexting_triage.yamlio import Located, PathKey, load_yaml, read_file
+
+if TYPE_CHECKING:
+    from sexting_triage.config import OverlayChoice
 
 # ----------------------------------------------------------------------------- the base
 
@@ -338,15 +341,17 @@ def verify_overlay(record: dict[str, Any], rs: R.RuleSet) -> tuple[bool, str] | 
 
 
 def resolve_with_overlay(base_ref: str | None, overlay: str | os.PathLike[str] | None,
-                         resolve: Any, warn: Any = None) -> R.RuleSet:
+                         resolve: Any, warn: Any = None,
+                         choice: OverlayChoice | None = None) -> R.RuleSet:
     """The rule set a command uses: `resolve(base_ref)` with the overlay given, or the one
     configured (environment or config file), applied. With no `base_ref`, the base is the
     overlay's pinned edition when it is bundled. An overlay found in the environment or a
-    config file for another rule-set id is not applied to this one (`warn` is told)."""
+    config file for another rule-set id is not applied to this one (`warn` is told).
+    `choice`: the overlay already looked up for `overlay` (the config is then not read again)."""
     from sexting_triage.config import ENV_VAR, overlay_choice
     from sexting_triage.loader import bundled_paths
 
-    choice = overlay_choice(overlay)
+    choice = choice if choice is not None else overlay_choice(overlay)
     if choice.path is None:
         return resolve(base_ref)  # type: ignore[no-any-return]
     try:
