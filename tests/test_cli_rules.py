@@ -166,3 +166,24 @@ def test_an_overlay_file_given_as_rules_is_proved_or_diffed(capsys, monkeypatch)
     assert code == 2 and "--overlay" in err
     code, out, _ = cli(capsys, "rules", "--help")
     assert "rebase" in out
+
+
+@pytest.mark.parametrize("args", [["rules", "check", "cop-2024"],
+                                  ["rules", "diff", "cop-2016", "cop-2024", "--json"]])
+def test_bundled_rules_are_served_without_pyyaml_or_pydantic(args):
+    """Start-up (issue 14): a bundled edition loaded once is served from the compiled cache,
+    so `rules check` and `rules diff` import neither PyYAML nor pydantic (together ~90 ms,
+    most of the import floor)."""
+    code = (
+        "import sys\n"
+        "from sexting_triage.cli import main\n"
+        f"rc = main({args!r})\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('yaml', 'pydantic')]\n"
+        "print('LOADED', bad, file=sys.stderr)\n"
+        "sys.exit(rc if not bad or sys.argv[1:] == ['warm'] else 99)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SEXTING_TRIAGE_OVERLAY"}
+    for step in ("warm", "check"):  # the first run may fill the cache of validated rule sets
+        r = subprocess.run([sys.executable, "-c", code, step], capture_output=True, text=True,
+                           timeout=120, env=env)
+        assert r.returncode in (0, 1), r.stderr

@@ -13,7 +13,8 @@ from sexting_triage import ruleset as R
 from sexting_triage import semantics
 from sexting_triage.bundled import rules_dir
 from sexting_triage.errors import InputError, Problem, UsageError, sorted_problems
-from sexting_triage.yamlio import Located, PathKey, load_yaml, read_file
+from sexting_triage.located import Located, PathKey
+from sexting_triage.reading import read_file
 
 RULES_SUFFIXES = (".yaml", ".yml")
 
@@ -58,6 +59,14 @@ def resolve(ref: str | None) -> R.RuleSet:
 # ----------------------------------------------------------------------------- loading
 
 
+def _parse(path: str | os.PathLike[str], kind: str, text: str | None = None) -> Located:
+    """`yamlio.load_yaml`, imported on first use: a rule set served from the compiled cache
+    (every bundled edition, every local file loaded before) never imports PyYAML."""
+    from sexting_triage.yamlio import load_yaml
+
+    return load_yaml(path, kind, text)
+
+
 def load_ruleset(path: str | os.PathLike[str]) -> R.RuleSet:
     """Load, validate, check and compile one rule-set file.
 
@@ -72,7 +81,7 @@ def load_ruleset(path: str | os.PathLike[str]) -> R.RuleSet:
             return _compile(cached, sha, str(path))
         except Exception:  # a stale or damaged cache entry: fall back to the file itself
             pass
-    doc = load_yaml(path, "rule set", text)
+    doc = _parse(path, "rule set", text)
     data = validated(doc)
     _cache_write(sha, data)
     return _compile(data, sha, doc.path)
@@ -294,7 +303,7 @@ def is_overlay_file(path: str | os.PathLike[str]) -> bool:
     `overlay:` and `base:`): for `rules check` and `rules diff` to tell them apart without
     loading the overlay package."""
     try:
-        doc = load_yaml(path, "file")
+        doc = _parse(path, "file")
     except (InputError, UsageError):
         return False
     return isinstance(doc.data, dict) and "overlay" in doc.data and "base" in doc.data
@@ -305,7 +314,7 @@ def is_overlay_file(path: str | os.PathLike[str]) -> bool:
 
 def load_answers(path: str | os.PathLike[str]) -> tuple[Located, dict[str, Any], str | None]:
     """An answers file: `answers:` (fact id -> value) and an optional `rules:` id."""
-    doc = load_yaml(path, "answers file")
+    doc = _parse(path, "answers file")
     data = doc.data
     problems: list[Problem] = []
     if not isinstance(data, dict):

@@ -17,7 +17,7 @@ from typing import Any
 from sexting_triage import conditions as C
 from sexting_triage import ruleset as R
 from sexting_triage.errors import Problem
-from sexting_triage.yamlio import Located, PathKey
+from sexting_triage.located import Located, PathKey
 
 
 def items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:

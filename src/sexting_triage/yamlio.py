@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -27,6 +26,9 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from sexting_triage.errors import InputError, Problem
+from sexting_triage.located import Located as Located  # re-exported: the readers take both here
+from sexting_triage.located import PathKey as PathKey
+from sexting_triage.located import dotted
 from sexting_triage.reading import (
     LONE_SURROGATE,
     line_col,
@@ -39,66 +41,6 @@ from sexting_triage.reading import read_file as read_file  # the loader and over
 # ample room while keeping the refusal of a hostile file well under a second.
 MAX_NODES = 20_000
 MAX_DEPTH = 64
-
-PathKey = tuple[str | int, ...]
-
-
-@dataclass
-class Located:
-    """Plain data from a YAML file with the position of every value and every mapping key."""
-
-    path: str
-    data: Any
-    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    # for block scalars the text starts on the next line; for quoted ones one column in
-    styles: dict[PathKey, str | None] = field(default_factory=dict)
-
-    def where(self, loc: PathKey, key: bool = False) -> tuple[int | None, int | None]:
-        """Line and column (1-based) of the value at `loc`, or of its nearest ancestor."""
-        table = self.keys if key else self.values
-        if key and loc in table:
-            return table[loc]
-        probe = tuple(loc)
-        while True:
-            if probe in self.values:
-                return self.values[probe]
-            if not probe:
-                return None, None
-            probe = probe[:-1]
-
-    def problem(self, loc: PathKey, message: str, key: bool = False,
-                offset: tuple[int, int] | None = None) -> Problem:
-        line, col = self.where(loc, key)
-        if offset is not None and line is not None and col is not None and loc in self.values:
-            dline, dcol = offset
-            style = self.styles.get(loc)
-            if style in ("|", ">"):
-                line, col = line + 1 + dline, None
-            elif dline == 0:
-                col = col + dcol + (1 if style in ("'", '"') else 0)
-        return Problem(self.path, line, col, dotted(loc, self.data), message)
-
-
-def dotted(loc: PathKey, data: Any = None) -> str:
-    """`rules[adult-involved].when`: list items named by their id where they have one."""
-    out = ""
-    node = data
-    for part in loc:
-        if isinstance(part, int):
-            label = str(part)
-            if isinstance(node, list) and 0 <= part < len(node):
-                item = node[part]
-                if isinstance(item, dict) and isinstance(item.get("id"), str):
-                    label = item["id"]
-                node = item
-            else:
-                node = None
-            out += f"[{label}]"
-        else:
-            out += ("." if out else "") + str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out
 
 
 class _Refused(yaml.MarkedYAMLError):

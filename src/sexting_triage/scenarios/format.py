@@ -24,9 +24,9 @@ from pydantic import (
 )
 
 from sexting_triage.errors import Problem
+from sexting_triage.located import Located, PathKey
 from sexting_triage.model import Id
 from sexting_triage.ruleset import RuleSet
-from sexting_triage.yamlio import Located, PathKey
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 EXPECT_FIELDS = ("pathway", "flags", "flags_include", "reasons_include", "reasons_exclude")
