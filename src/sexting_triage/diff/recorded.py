@@ -139,6 +139,23 @@ class Levels:
                 every.append(m)
             self.kids.append(kids)
             self.every.append(every)
+        self._admitting: list[dict[frozenset[Any], list[int]]] = [{} for _ in self.ids]
+
+    def admitting(self, pos: int, lit: frozenset[Any]) -> list[int]:
+        """For each node of level pos (by bit), its children along the branches whose values
+        meet `lit`: made once per (level, literal), as cubes reuse a handful of literals."""
+        hit = self._admitting[pos].get(lit)
+        if hit is None:
+            admits = lit.isdisjoint
+            hit = []
+            for mine in self.kids[pos]:
+                m = 0
+                for kvals, bit in mine:  # two branches may lead to one child: or, not sum
+                    if not admits(kvals):
+                        m |= bit
+                hit.append(m)
+            self._admitting[pos][lit] = hit
+        return hit
 
 
 _LEVELS: WeakKeyDictionary[Space, Levels] = WeakKeyDictionary()

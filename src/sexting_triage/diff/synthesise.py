@@ -43,6 +43,7 @@ class Builder:
         self.member_mask = self.pred_mask(member)
         self.steps: dict[str, list[dict[tuple[frozenset[Any] | None, int], int]]] = {}
         self.ok_bits: dict[str, list[int]] = {}
+        self.trail: dict[str, tuple[list[Any], list[int], list[tuple[int, int]]]] = {}
         self.levels = levels(space)
         self.completions = completions(space)
 
@@ -130,24 +131,32 @@ class Builder:
         `tag` names pred: answers are shared between calls per (node, tag, the part of the
         cube about facts at or after the node); the same cube asked again is answered at
         once (widening asks many twice)."""
-        key = (tag, frozenset(cube.items()))
+        pos_of = self.space.pos_of
+        lits: list[frozenset[Any] | None] = [None] * (max(map(pos_of.__getitem__, cube),
+                                                          default=-1) + 1)
+        for f, v in cube.items():
+            lits[pos_of[f]] = v
+        key = (tag, tuple(lits))
         known = self.answers.get(key)
         if known is not None:
             return known
-        found = self._search(cube, pred, tag)
+        found = self._search(cube, lits, pred, tag)
         self.answers[key] = found
         return found
 
-    def _search(self, cube: Cube, pred: Callable[[Any], bool], tag: str) -> bool:
-        """The search behind `hits`: level by level, the set of nodes (a bit mask over the
-        nodes of the level, see `Levels`) reachable inside the cube so far that still have
-        a label satisfying pred below. The step from one level's set to the next, under the
-        literal about that level's fact, is remembered per (tag, level, literal, set): cubes
-        share their first literals, and different literals often leave the same set, so
-        most steps are answered at once. A leaf met on the way is a hit if the rest of the
-        cube can still hold on one of its completions (`Completions.fits`, what `Space.sat`
-        says)."""
-        sp = self.space
+    def _search(self, cube: Cube, lits: list[frozenset[Any] | None],
+                pred: Callable[[Any], bool], tag: str) -> bool:
+        """The search behind `hits` (`lits`: the cube's literal at each position up to its
+        last, None where it has none): level by level, the set of nodes (a bit mask over
+        the nodes of the level, see `Levels`) reachable inside the cube so far that still
+        have a label satisfying pred below. The step from one level's set to the next, under
+        the literal about that level's fact, is remembered per (tag, level, literal, set):
+        cubes share their first literals, and different literals often leave the same set,
+        so most steps are answered at once. Widening asks about cubes that differ from the
+        one asked before in one literal: the search resumes where the two first differ,
+        from the sets the last search (same tag) passed through. A leaf met on the way is a
+        hit if the rest of the cube can still hold on one of its completions
+        (`Completions.fits`, what `Space.sat` says)."""
         lv = self.levels
         steps = self.steps.get(tag)
         if steps is None:
@@ -163,13 +172,25 @@ class Builder:
                     pos, bit = lv.where[key]
                     ok[pos] |= bit
             self.ok_bits[tag] = ok
-        order = sp.order
-        pos_of = sp.pos_of
-        last = max(map(pos_of.__getitem__, cube), default=-1)
+        last = len(lits) - 1
         leaf_at = lv.leaves
+        # where the last search of this tag went: its literals, the set at the start of each
+        # level it reached, the leaves it met
+        prev = self.trail.get(tag)
         pos0, front = lv.where[self.root]
-        front &= ok[pos0]
-        met: list[tuple[int, int]] = []  # leaves met: checked last, the costlier test
+        if prev is None:
+            fronts = [0] * pos0 + [front & ok[pos0]]
+            front = fronts[pos0]
+            met: list[tuple[int, int]] = []  # leaves met: checked last, the costlier test
+        else:
+            plits, pfronts, pmet = prev
+            end = min(len(lits), len(plits), len(pfronts) - 1)
+            while pos0 < end and lits[pos0] is plits[pos0]:
+                pos0 += 1
+            fronts = pfronts[:pos0 + 1]
+            front = fronts[pos0]
+            met = [m for m in pmet if m[0] < pos0]
+        self.trail[tag] = (lits, fronts, met)
         for pos in range(pos0, last + 1):
             if not front:
                 break
@@ -179,12 +200,13 @@ class Builder:
                 front ^= leaves
                 if not front:
                     break
-            lit = cube.get(order[pos])
+            lit = lits[pos]
             level = steps[pos]
             nxt = level.get((lit, front))
             if nxt is None:
                 nxt = level[(lit, front)] = self._step(pos, front, lit) & ok[pos + 1]
             front = nxt
+            fronts.append(front)
         if front:
             return True
         return any(self._leaf_hit(cube, leaves, pos) for pos, leaves in met)
@@ -192,23 +214,12 @@ class Builder:
     def _step(self, pos: int, front: int, lit: frozenset[Any] | None) -> int:
         """The children (at level pos + 1) of the nodes in `front` (at level pos) along the
         branches `lit` admits."""
-        lv = self.levels
         out = 0
-        if lit is None:
-            every = lv.every[pos]
-            while front:
-                low = front & -front
-                front ^= low
-                out |= every[low.bit_length() - 1]
-            return out
-        kids = lv.kids[pos]
-        admits = lit.isdisjoint
+        through = self.levels.every[pos] if lit is None else self.levels.admitting(pos, lit)
         while front:
             low = front & -front
             front ^= low
-            for kvals, bit in kids[low.bit_length() - 1]:
-                if not admits(kvals):
-                    out |= bit
+            out |= through[low.bit_length() - 1]
         return out
 
     def _leaf_hit(self, cube: Cube, leaves: int, pos: int) -> bool:
