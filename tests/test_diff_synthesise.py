@@ -284,9 +284,12 @@ def test_leaf_completions_agree_with_space_sat():
             for f in facts:
                 options = [*space.domains[f], BOTTOM]
                 cube[f] = frozenset(rnd.sample(options, rnd.randint(1, len(options) - 1)))
-            lits = {space.pos_of[f]: v for f, v in cube.items()}
+            lits: list[frozenset[object] | None] = [None] * (
+                max(space.pos_of[f] for f in cube) + 1)
+            for f, v in cube.items():
+                lits[space.pos_of[f]] = v
             want = space.sat(pos, states, -1, cube_cond(cube, space.domains))
-            assert comp.fits(comp.node(pos, states), lits) == want, (pos, cube)
+            assert comp.fits([comp.node(pos, states)], lits) == want, (pos, cube)
             checked += 1
     assert checked > 100
 

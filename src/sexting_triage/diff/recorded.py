@@ -58,11 +58,10 @@ class Completions:
             self.kids[n] = out
         return out
 
-    def fits(self, n: int, lits: dict[int, frozenset[Any]]) -> bool:
-        """Whether some completion from node n keeps every literal (by position)."""
-        if not lits:
-            return True
-        last = max(lits)
+    def fits(self, starts: list[int], lits: list[frozenset[Any] | None]) -> bool:
+        """Whether some completion from one of the nodes `starts` (all at one position)
+        keeps every literal (`lits`: by position, None where there is none)."""
+        last = len(lits) - 1
         seen: dict[int, bool] = {}
         at = self.at
 
@@ -75,7 +74,7 @@ class Completions:
             if pos > last:
                 res = True
             else:
-                lit = lits.get(pos)
+                lit = lits[pos]
                 for v, child in self.children(m):
                     if lit is not None and (BOTTOM if v is None else v) not in lit:
                         continue
@@ -85,7 +84,7 @@ class Completions:
             seen[m] = res
             return res
 
-        return go(n)
+        return any(go(n) for n in starts)
 
 
 _COMPLETIONS: WeakKeyDictionary[Space, Completions] = WeakKeyDictionary()

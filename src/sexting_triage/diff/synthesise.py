@@ -43,6 +43,7 @@ class Builder:
         self.member_mask = self.pred_mask(member)
         self.steps: dict[str, list[dict[tuple[frozenset[Any] | None, int], int]]] = {}
         self.ok_bits: dict[str, list[int]] = {}
+        self.leaf_starts: dict[tuple[int, int], list[int]] = {}
         self.trail: dict[str, tuple[list[Any], list[int], list[tuple[int, int]]]] = {}
         self.levels = levels(space)
         self.completions = completions(space)
@@ -128,9 +129,8 @@ class Builder:
     def hits(self, cube: Cube, pred: Callable[[Any], bool], tag: str = "any") -> bool:
         """Whether some reachable situation inside `cube` has a label satisfying pred.
 
-        `tag` names pred: answers are shared between calls per (node, tag, the part of the
-        cube about facts at or after the node); the same cube asked again is answered at
-        once (widening asks many twice)."""
+        `tag` names pred: the same cube asked again with the same tag is answered at once
+        (widening asks many twice)."""
         pos_of = self.space.pos_of
         lits: list[frozenset[Any] | None] = [None] * (max(map(pos_of.__getitem__, cube),
                                                           default=-1) + 1)
@@ -140,12 +140,12 @@ class Builder:
         known = self.answers.get(key)
         if known is not None:
             return known
-        found = self._search(cube, lits, pred, tag)
+        found = self._search(lits, pred, tag)
         self.answers[key] = found
         return found
 
-    def _search(self, cube: Cube, lits: list[frozenset[Any] | None],
-                pred: Callable[[Any], bool], tag: str) -> bool:
+    def _search(self, lits: list[frozenset[Any] | None], pred: Callable[[Any], bool],
+                tag: str) -> bool:
         """The search behind `hits` (`lits`: the cube's literal at each position up to its
         last, None where it has none): level by level, the set of nodes (a bit mask over
         the nodes of the level, see `Levels`) reachable inside the cube so far that still
@@ -209,7 +209,7 @@ class Builder:
             fronts.append(front)
         if front:
             return True
-        return any(self._leaf_hit(cube, leaves, pos) for pos, leaves in met)
+        return any(self._leaf_hit(lits, leaves, pos) for pos, leaves in met)
 
     def _step(self, pos: int, front: int, lit: frozenset[Any] | None) -> int:
         """The children (at level pos + 1) of the nodes in `front` (at level pos) along the
@@ -222,21 +222,18 @@ class Builder:
             out |= through[low.bit_length() - 1]
         return out
 
-    def _leaf_hit(self, cube: Cube, leaves: int, pos: int) -> bool:
+    def _leaf_hit(self, lits: list[frozenset[Any] | None], leaves: int, pos: int) -> bool:
         """Whether one of `leaves` (a mask over level pos, each with a label satisfying the
-        test) has a completion inside the literals of `cube` about facts at or after pos."""
-        sp = self.space
-        lits = {sp.pos_of[f]: v for f, v in cube.items() if sp.pos_of[f] >= pos}
-        comp = self.completions
-        graph = sp.graph
-        ids = self.levels.ids[pos]
-        n = 0
-        while leaves:
-            if leaves & 1 and comp.fits(comp.node(pos, graph[ids[n]][2]), lits):
-                return True
-            leaves >>= 1
-            n += 1
-        return False
+        test) has a completion inside the literals `lits` (by position) at or after pos."""
+        starts = self.leaf_starts.get((pos, leaves))
+        if starts is None:
+            comp = self.completions
+            graph = self.space.graph
+            ids = self.levels.ids[pos]
+            starts = self.leaf_starts[(pos, leaves)] = [
+                comp.node(pos, graph[ids[n]][2]) for n in range(leaves.bit_length())
+                if leaves >> n & 1]
+        return self.completions.fits(starts, lits)
 
     def safe(self, cube: Cube) -> bool:
         return not self.hits(cube, lambda lab: not self.member(lab), "outside")
