@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sexting_triage import __version__
-from sexting_triage.engine import Decision
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: a diff or a check is serialised without loading the engine
     from sexting_triage.diff import DiffReport, Group
+    from sexting_triage.engine import Decision
     from sexting_triage.ruleset import RuleSet
     from sexting_triage.scenarios.check import ScenarioResult
     from sexting_triage.scenarios.coverage import Coverage
