@@ -136,5 +136,12 @@ def drop_subsumed(cubes: list[Cube]) -> list[Cube]:
 
 
 def full(fact: str, vals: frozenset[Any], domains: dict[str, tuple[Value, ...]]) -> bool:
-    return set(domains[fact]) | {BOTTOM} <= vals
+    """Whether `vals` admits every answer to `fact` and "not asked" (a literal that says
+    nothing)."""
+    return _every(domains[fact]) <= vals
+
+
+@lru_cache(maxsize=4096)
+def _every(domain: tuple[Value, ...]) -> frozenset[Any]:
+    return frozenset(domain) | {BOTTOM}
 
