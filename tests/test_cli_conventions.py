@@ -164,3 +164,15 @@ def test_ascii_fallback_keeps_meaning():
     out = ascii_fallback("a \u2192 b \u2018q\u2019 \u201cd\u201d \u2713 caf\u00e9 \u2026")
     assert out.startswith("a -> b 'q' \"d\" ") and out.endswith(" cafe ...")
     assert out.isascii() and "?" not in out
+
+
+def test_the_command_line_collects_cycles_rarely():
+    """Start-up and exhaustive analysis (issue 14): the CLI process raises the cycle
+    collector's first threshold, so the memos of a check or diff are not walked again and
+    again as they grow."""
+    code = ("import gc, sys\nfrom sexting_triage.cli import main\n"
+            "before = gc.get_threshold()[0]\nmain(['--version'])\n"
+            "print(before, gc.get_threshold()[0])\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    before, after = map(int, r.stdout.split()[-2:])
+    assert before < 10_000 <= after, r.stdout + r.stderr
