@@ -126,6 +126,8 @@ class Walk:
         self._ix = [_SideIndex(self.table, s) for s in self.sides]
         self.fired_ever: list[set[int]] = [set() for _ in self.sides]
         self._collect = any(s.collect for s in self.sides)
+        # one side's step: (side, state, fact, value) -> (new state, rules fired, units)
+        self._amemo: dict[Any, tuple[SideState, list[int], int]] = {}
 
 
     # ------------------------------------------------------------------ setup
@@ -218,7 +220,9 @@ class Walk:
                 conds), fired
 
     def _assign(self, i: int, st: SideState, fact: str, value: Value | None,
-                fired: list[int]) -> SideState:
+                fired: list[int]) -> tuple[SideState, int]:
+        """Side i's state with `fact` fixed to `value`, and the units spent on the step
+        itself (a new substitution also spends, once, in the table)."""
         stopped, asks, stops, best, flags, open_, pas, conds = st
         ix = self._ix[i]
         tab = self.table
@@ -260,13 +264,14 @@ class Walk:
             for k in cr:
                 lc[k] = tab.subst(lc[k], fact, value)
             conds = tuple(lc)
-        self.meter.spend(cost + len(open_) + len(pas) + len(conds))
+        cost += len(open_) + len(pas) + len(conds)
+        self.meter.spend(cost)
         st = (stopped, asks, stops, best, flags, open_, pas, conds)
         if settled:
             st, _ = self._settle(i, st, fired)
         if qi is not None and not stopped:
             st = self._check_stops(i, st, qi, fired)
-        return st
+        return st, cost
 
     def _check_stops(self, i: int, st: SideState, qi: int, fired: list[int]) -> SideState:
         stopped, asks, stops, best, flags, open_, pas, conds = st
@@ -341,15 +346,27 @@ class Walk:
 
     def step(self, pos: int, states: tuple[SideState, ...], values: tuple[Value | None, ...]
              ) -> tuple[tuple[SideState, ...], list[list[int]]]:
+        """Every side's state with fact `order[pos]` fixed, and the rules that fired on each
+        side (shared lists: read them, do not change them). One side's step recurs under
+        many joint states: it is taken once, and a repeat spends the units the step itself
+        spent (its substitutions are in the table by then, and cost nothing again)."""
         fact = self.order[pos]
+        memo = self._amemo
         fired: list[list[int]] = []
         new = []
         for i, st in enumerate(states):
-            f: list[int] = []
-            new.append(self._assign(i, st, fact, values[i], f))
-            fired.append(f)
-            if f:
-                self.fired_ever[i].update(f)
+            key = (i, st, pos, values[i])
+            hit = memo.get(key)
+            if hit is None:
+                f: list[int] = []
+                nst, cost = self._assign(i, st, fact, values[i], f)
+                memo[key] = hit = (nst, f, cost)
+                if f:
+                    self.fired_ever[i].update(f)
+            else:
+                self.meter.spend(hit[2])
+            new.append(hit[0])
+            fired.append(hit[1])
         return tuple(new), fired
 
     def locate(self, answers: Mapping[str, Value]) -> tuple[Any, ...]:
