@@ -31,7 +31,6 @@ facts its own questionnaire asks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from operator import or_
 from typing import Any
 
 from sexting_triage.analysis.budget import Meter
@@ -56,6 +55,7 @@ class Space(Walk):
         self._smemo: dict[Any, bool] = {}
         self._bmemo: dict[Any, tuple[tuple[SideState, ...], int]] = {}
         self._nomatch: set[Any] = set()
+        self._rmemo: dict[Any, tuple[list[int], frozenset[str]]] = {}
         self._ids: dict[Any, int] = {}
         self.graph: dict[Any, Any] = {}
         self.record_graph = False
@@ -79,43 +79,57 @@ class Space(Walk):
             if self.record_graph:
                 self.graph[self.node_id(key)] = ("leaf", pos, states, res)
         else:
-            res = {}
-            kids = []
-            fact = self.order[pos]
-            collect = self._collect
-            record = self.record_graph
-            spend = self.meter.spend
-            responsible = self._responsible
-            for values, mult, kvals in self.branches(pos, states):
-                new, fired = self.step(pos, states, values)
-                child = self.explore(pos + 1, new)
-                if record:
-                    kids.append((values, kvals, self.node_id((pos + 1, new))))
-                shown = None if values.count(None) == len(values) else values
-                # the sides where rules fired on this step (only they can add rules)
-                who = [(i, f) for i, f in enumerate(fired) if f] if collect else []
-                for lab, agg in child.items():
-                    extra = agg.extra
-                    if who:
-                        more = list(extra)
-                        for i, f in who:
-                            more[i] = more[i] | responsible(i, lab[i], f)
-                        extra = tuple(more)
-                    cur = res.get(lab)
-                    if cur is None:
-                        ex = (Example((fact, shown), agg.example) if shown is not None
-                              else agg.example)
-                        res[lab] = Agg(agg.count * mult, ex, extra)
-                    elif collect:
-                        cur.count += agg.count * mult
-                        cur.extra = tuple(map(or_, cur.extra, extra))
-                        spend(1 + sum(map(len, cur.extra)))
-                    else:  # which rules give the outcome is tracked only when collecting
-                        cur.count += agg.count * mult
+            res, kids = self._merge(pos, states)
             if self.record_graph:
-                self.graph[self.node_id(key)] = ("split", pos, tuple(kids))
+                self.graph[self.node_id(key)] = ("split", pos, kids)
         self._memo[key] = res
         return res
+
+    def _merge(self, pos: int, states: tuple[SideState, ...]
+               ) -> tuple[dict[Any, Agg], tuple[Any, ...]]:
+        """The labels under every branch from here, merged: counts times multiplicities,
+        the first branch's example, the responsible rules of every branch together (and the
+        recorded children). Merging spends, per label met again, one unit plus one per
+        responsible rule so far (counted first, spent once)."""
+        res: dict[Any, Agg] = {}
+        kids = []
+        fact = self.order[pos]
+        collect = self._collect
+        record = self.record_graph
+        responsible = self._responsible
+        units = 0
+        for values, mult, kvals in self.branches(pos, states):
+            new, fired = self.step(pos, states, values)
+            child = self.explore(pos + 1, new)
+            if record:
+                kids.append((values, kvals, self.node_id((pos + 1, new))))
+            shown = None if values.count(None) == len(values) else values
+            # the sides where rules fired on this step (only they can add rules)
+            who = [(i, f) for i, f in enumerate(fired) if f] if collect else []
+            for lab, agg in child.items():
+                extra = agg.extra
+                if who:
+                    more = list(extra)
+                    for i, f in who:
+                        got = responsible(i, lab[i], f)
+                        if got:
+                            more[i] = more[i] | got
+                    extra = tuple(more)
+                cur = res.get(lab)
+                if cur is None:
+                    ex = (Example((fact, shown), agg.example) if shown is not None
+                          else agg.example)
+                    res[lab] = Agg(agg.count * mult, ex, extra)
+                else:
+                    cur.count += agg.count * mult
+                    if collect:  # which rules give the outcome is tracked only when collecting
+                        cur.extra = joined = tuple(
+                            a if b is a or b <= a else a | b
+                            for a, b in zip(cur.extra, extra, strict=True))
+                        units += 1 + sum(map(len, joined))
+        if units:
+            self.meter.spend(units)
+        return res, tuple(kids)
 
     def find(self, pred: Any, pos: int | None = None,
              states: tuple[SideState, ...] | None = None) -> tuple[Any, Agg] | None:
@@ -164,13 +178,22 @@ class Space(Walk):
         return self._ids.setdefault(key, len(self._ids))
 
     def _responsible(self, i: int, lab: tuple[Any, ...], fired: list[int]) -> frozenset[str]:
+        """The rules of `fired` (side i) that give label `lab` (its pathway or a flag). The
+        fired lists are shared by the steps that fire them, so this is asked once per list
+        and outcome."""
+        key = (i, lab[0], lab[1], id(fired))
+        hit = self._rmemo.get(key)
+        if hit is not None and hit[0] is fired:
+            return hit[1]
         rules = self.sides[i].rs.rules
         out = set()
         for n in fired:
             r = rules[n]
             if (r.pathway is not None and r.pathway == lab[0]) or (r.flag in lab[1]):
                 out.add(r.id)
-        return frozenset(out)
+        got = frozenset(out)
+        self._rmemo[key] = (fired, got)
+        return got
 
     def _leaf(self, pos: int, states: tuple[SideState, ...]) -> dict[Any, Agg]:
         self.meter.spend(1 + sum(len(st[6]) for st in states))
