@@ -53,7 +53,8 @@ class Space(Walk):
         self._memo: dict[Any, dict[Any, Agg]] = {}
         self._cmemo: dict[Any, tuple[int, Iterable[Step]]] = {}
         self._smemo: dict[Any, bool] = {}
-        self._bmemo: dict[Any, tuple[tuple[SideState, ...], int]] = {}
+        self._bmemo: dict[Any, tuple[tuple[SideState, ...], int, tuple[Any, ...]]] = {}
+        self._lmemo: dict[Any, tuple[frozenset[str], int]] = {}
         self._nomatch: set[Any] = set()
         self._rmemo: dict[Any, tuple[list[int], frozenset[str]]] = {}
         self._ids: dict[Any, int] = {}
@@ -123,9 +124,11 @@ class Space(Walk):
                 else:
                     cur.count += agg.count * mult
                     if collect:  # which rules give the outcome is tracked only when collecting
-                        cur.extra = joined = tuple(
-                            a if b is a or b <= a else a | b
-                            for a, b in zip(cur.extra, extra, strict=True))
+                        joined = cur.extra
+                        if extra != joined:
+                            cur.extra = joined = tuple(
+                                a if b <= a else a | b
+                                for a, b in zip(joined, extra, strict=True))
                         units += 1 + sum(map(len, joined))
         if units:
             self.meter.spend(units)
@@ -197,20 +200,40 @@ class Space(Walk):
 
     def _leaf(self, pos: int, states: tuple[SideState, ...]) -> dict[Any, Agg]:
         self.meter.spend(1 + sum(len(st[6]) for st in states))
-        count, example = self.complete(pos, tuple(st[:3] for st in states))
+        qstates = tuple(st[:3] for st in states)
+        count, example = self.complete(pos, qstates)
         if count == 0:
             return {}
         lab = tuple(self.label(i, st) for i, st in enumerate(states))
-        extra = []
-        for i, st in enumerate(states):
-            got = set()
-            for n, c in st[6]:
-                r = self.sides[i].rs.rules[n]
-                gives = (r.pathway is not None and r.pathway == lab[i][0]) or r.flag in lab[i][1]
-                if gives and self._sat_id(pos, states, i, c):
+        extra = tuple(self._givers(pos, states, qstates, i, lab[i], st[6]) if st[6]
+                      else frozenset() for i, st in enumerate(states))
+        return {lab: Agg(count, example, extra)}
+
+    def _givers(self, pos: int, states: tuple[SideState, ...], qstates: tuple[Any, ...],
+                i: int, lab: tuple[Any, ...], pas: tuple[tuple[int, int], ...]
+                ) -> frozenset[str]:
+        """The passengers of side i (rules that cannot change its outcome) that give it
+        (its pathway or a flag) in some completion from here. Leaves with the same
+        questionnaire state, outcome and passengers recur: they are answered once, and a
+        repeat spends what its `sat` look-ups (all memoised by then) would."""
+        key = (pos, qstates, i, lab[0], lab[1], pas)
+        hit = self._lmemo.get(key)
+        if hit is not None:
+            if hit[1]:
+                self.meter.spend(hit[1] * self._key_cost(qstates))
+            return hit[0]
+        rules = self.sides[i].rs.rules
+        got = set()
+        asked = 0
+        for n, c in pas:
+            r = rules[n]
+            if (r.pathway is not None and r.pathway == lab[0]) or r.flag in lab[1]:
+                asked += 1
+                if self._sat_q(pos, states, qstates, i, c):
                     got.add(r.id)
-            extra.append(frozenset(got))
-        return {lab: Agg(count, example, tuple(extra))}
+        out = frozenset(got)
+        self._lmemo[key] = (out, asked)
+        return out
 
     def complete(self, pos: int, qstates: tuple[Any, ...]) -> tuple[int, Iterable[Step]]:
         """How many ways the questionnaire can be finished from here, and one of them."""
@@ -225,16 +248,14 @@ class Space(Walk):
             fact = self.order[pos]
             total = 0
             example: Iterable[Step] | None = None
-            asked = [self._asks(i, q, fact) for i, q in enumerate(qstates)]
+            asked = self.asked(pos, qstates)
             if not any(asked):
-                new = self.blank_step(pos, qstates, tuple(None for _ in qstates))
-                res = self.complete(pos + 1, tuple(st[:3] for st in new))
+                res = self.complete(pos + 1, self._blank(pos, qstates, (None,) * len(asked))[1])
             else:
                 seen = self.reached.setdefault(fact, set())
                 for k in self.classes[fact]:
                     values = tuple(k.rep if a else None for a in asked)
-                    new = self.blank_step(pos, qstates, values)
-                    n, ex = self.complete(pos + 1, tuple(st[:3] for st in new))
+                    n, ex = self.complete(pos + 1, self._blank(pos, qstates, values)[1])
                     if n:
                         seen.update(k.values)
                     total += n * len(k.values)
@@ -250,17 +271,23 @@ class Space(Walk):
         left: the asks and stops of `qstates`), as `complete` and `sat` take it. The same
         step recurs for many conditions and completions: it is taken once, and a repeat
         spends the work units the first one did."""
+        return self._blank(pos, qstates, values)[0]
+
+    def _blank(self, pos: int, qstates: tuple[Any, ...], values: tuple[Value | None, ...]
+               ) -> tuple[tuple[SideState, ...], tuple[Any, ...]]:
+        """`blank_step`, and the new states' asks and stops (`qstates` of the next step)."""
         key = (pos, qstates, values)
         hit = self._bmemo.get(key)
         if hit is not None:
             self.meter.spend(hit[1])
-            return hit[0]
+            return hit[0], hit[2]
         before = self.meter.left
         blank: tuple[SideState, ...] = tuple(
             (*q, 0, frozenset(), (), (), ()) for q in qstates)
         new, _ = self.step(pos, blank, values)
-        self._bmemo[key] = (new, before - self.meter.left)
-        return new
+        newq = tuple(st[:3] for st in new)
+        self._bmemo[key] = (new, before - self.meter.left, newq)
+        return new, newq
 
     @staticmethod
     def _key_cost(qstates: tuple[Any, ...]) -> int:
@@ -274,7 +301,11 @@ class Space(Walk):
         return self._sat_id(pos, states, i, self.table.intern(cond))
 
     def _sat_id(self, pos: int, states: tuple[SideState, ...], i: int, cid: int) -> bool:
-        qstates = tuple(st[:3] for st in states)
+        return self._sat_q(pos, states, tuple(st[:3] for st in states), i, cid)
+
+    def _sat_q(self, pos: int, states: tuple[SideState, ...], qstates: tuple[Any, ...],
+               i: int, cid: int) -> bool:
+        """`_sat_id` given the states' asks and stops too (`qstates`, the memo's key)."""
         self.meter.spend(self._key_cost(qstates))
         key = (pos, qstates, i, cid)
         hit = self._smemo.get(key)
@@ -288,11 +319,11 @@ class Space(Walk):
             fact = self.order[pos]
             res = False
             for values, _, _ in self.branches(pos, states):
-                new = self.blank_step(pos, qstates, values)
-                if self.complete(pos + 1, tuple(st[:3] for st in new))[0] == 0:
+                new, newq = self._blank(pos, qstates, values)
+                if self.complete(pos + 1, newq)[0] == 0:
                     continue
                 v = values[i] if i >= 0 else next((x for x in values if x is not None), None)
-                if self._sat_id(pos + 1, new, i, self.table.subst(cid, fact, v)):
+                if self._sat_q(pos + 1, new, newq, i, self.table.subst(cid, fact, v)):
                     res = True
                     break
         self._smemo[key] = res
