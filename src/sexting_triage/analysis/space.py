@@ -50,7 +50,7 @@ class Space(Walk):
                  extra_conds: Iterable[Cond] = (), meter: Meter | None = None,
                  table: CondTable | None = None):
         super().__init__(sides, pivot, pivot_pairs, extra_conds, meter, table)
-        self._memo: dict[Any, dict[Any, Agg]] = {}
+        self._memo: dict[Any, tuple[dict[Any, Agg], int]] = {}  # labels, node id
         self._cmemo: dict[Any, tuple[int, Iterable[Step]]] = {}
         self._smemo: dict[Any, bool] = {}
         self._bmemo: dict[Any, tuple[tuple[SideState, ...], int, tuple[Any, ...]]] = {}
@@ -71,20 +71,27 @@ class Space(Walk):
             states = self.root()
             pos = 0
         assert pos is not None
+        return self._explore(pos, states)[0]
+
+    def _explore(self, pos: int, states: tuple[SideState, ...]) -> tuple[dict[Any, Agg], int]:
+        """`explore`, and the node id of the state (-1 when explored unrecorded)."""
         key = (pos, states)
         hit = self._memo.get(key)
         if hit is not None:
             return hit
+        node: tuple[Any, ...]
         if all(self._done(st) for st in states):
             res = self._leaf(pos, states)
-            if self.record_graph:
-                self.graph[self.node_id(key)] = ("leaf", pos, states, res)
+            node = ("leaf", pos, states, res)
         else:
             res, kids = self._merge(pos, states)
-            if self.record_graph:
-                self.graph[self.node_id(key)] = ("split", pos, kids)
-        self._memo[key] = res
-        return res
+            node = ("split", pos, kids)
+        nid = -1
+        if self.record_graph:
+            nid = self.node_id(key)
+            self.graph[nid] = node
+        out = self._memo[key] = (res, nid)
+        return out
 
     def _merge(self, pos: int, states: tuple[SideState, ...]
                ) -> tuple[dict[Any, Agg], tuple[Any, ...]]:
@@ -101,9 +108,9 @@ class Space(Walk):
         units = 0
         for values, mult, kvals in self.branches(pos, states):
             new, fired = self.step(pos, states, values)
-            child = self.explore(pos + 1, new)
+            child, nid = self._explore(pos + 1, new)
             if record:
-                kids.append((values, kvals, self.node_id((pos + 1, new))))
+                kids.append((values, kvals, nid if nid >= 0 else self.node_id((pos + 1, new))))
             shown = None if values.count(None) == len(values) else values
             # the sides where rules fired on this step (only they can add rules)
             who = [(i, f) for i, f in enumerate(fired) if f] if collect else []
@@ -150,7 +157,7 @@ class Space(Walk):
             return None
         hit = self._memo.get(key)
         if hit is not None:
-            for lab, agg in hit.items():
+            for lab, agg in hit[0].items():
                 if pred(lab):
                     return lab, agg
             self._nomatch.add(key)

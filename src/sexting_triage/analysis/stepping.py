@@ -148,8 +148,10 @@ class Walk:
         self._ix = [_SideIndex(self.table, s) for s in self.sides]
         self.fired_ever: list[set[int]] = [set() for _ in self.sides]
         self._collect = any(s.collect for s in self.sides)
-        # one side's step: (side, state, fact, value) -> (new state, rules fired, units)
-        self._amemo: dict[Any, tuple[SideState, list[int], int]] = {}
+        # one side's step: (side, id of the state, position, value) -> (new state, rules
+        # fired, units, the state); and every state a step made, interned
+        self._amemo: dict[Any, tuple[SideState, list[int], int, SideState]] = {}
+        self._canon: dict[SideState, SideState] = {}
         # the branches at a position for each pattern of which sides ask its fact (shared)
         self._brmemo: dict[Any, list[tuple[tuple[Value | None, ...], int,
                                            tuple[Value, ...] | None]]] = {}
@@ -190,7 +192,7 @@ class Walk:
                              ix.conds0)
             st, _ = self._settle(i, st, [])
             st = self._check_stops(i, st, -1, [])
-            states.append(st)
+            states.append(self._canon.setdefault(st, st))
         return tuple(states)
 
     def intern(self, cond: Cond) -> int:
@@ -416,23 +418,29 @@ class Walk:
         side (shared lists: read them, do not change them). One side's step recurs under
         many joint states: it is taken once, and a repeat spends the units the step itself
         spent (its substitutions are in the table by then, and cost nothing again)."""
-        fact = self.order[pos]
-        memo = self._amemo
         fired: list[list[int]] = []
         new = []
+        memo = self._amemo
+        units = 0
         for i, st in enumerate(states):
-            key = (i, st, pos, values[i])
+            # keyed by identity: the entry keeps `st` alive, so its id is not reused while
+            # the entry lasts; equal states are one object (new states are interned), and
+            # an equal state made elsewhere only takes the step again, spending the same
+            key = (i, id(st), pos, values[i])
             hit = memo.get(key)
             if hit is None:
                 f: list[int] = []
-                nst, cost = self._assign(i, st, fact, values[i], f)
-                memo[key] = hit = (nst, f, cost)
+                nst, cost = self._assign(i, st, self.order[pos], values[i], f)
+                nst = self._canon.setdefault(nst, nst)
+                memo[key] = hit = (nst, f, cost, st)
                 if f:
                     self.fired_ever[i].update(f)
             else:
-                self.meter.spend(hit[2])
+                units += hit[2]
             new.append(hit[0])
             fired.append(hit[1])
+        if units:
+            self.meter.spend(units)
         return tuple(new), fired
 
     def locate(self, answers: Mapping[str, Value]) -> tuple[Any, ...]:
