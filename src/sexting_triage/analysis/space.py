@@ -56,7 +56,7 @@ class Space(Walk):
         self._bmemo: dict[Any, tuple[tuple[SideState, ...], int, tuple[Any, ...]]] = {}
         self._lmemo: dict[Any, tuple[frozenset[str], int]] = {}
         self._nomatch: set[Any] = set()
-        self._rmemo: dict[Any, tuple[list[int], frozenset[str]]] = {}
+        self._rmemo: dict[int, tuple[list[int], dict[Any, frozenset[str]]]] = {}
         self._ids: dict[Any, int] = {}
         self.graph: dict[Any, Any] = {}
         self.record_graph = False
@@ -104,7 +104,6 @@ class Space(Walk):
         fact = self.order[pos]
         collect = self._collect
         record = self.record_graph
-        responsible = self._responsible
         units = 0
         for values, mult, kvals in self.branches(pos, states):
             new, fired = self.step(pos, states, values)
@@ -113,13 +112,15 @@ class Space(Walk):
                 kids.append((values, kvals, nid if nid >= 0 else self.node_id((pos + 1, new))))
             shown = None if values.count(None) == len(values) else values
             # the sides where rules fired on this step (only they can add rules)
-            who = [(i, f) for i, f in enumerate(fired) if f] if collect else []
+            who = [(i, f, self._gives(f)) for i, f in enumerate(fired) if f] if collect else []
             for lab, agg in child.items():
                 extra = agg.extra
                 if who:
                     more = list(extra)
-                    for i, f in who:
-                        got = responsible(i, lab[i], f)
+                    for i, f, gives in who:
+                        got = gives.get(lab[i])
+                        if got is None:
+                            got = gives[lab[i]] = self._responsible(i, lab[i], f)
                         if got:
                             more[i] = more[i] | got
                     extra = tuple(more)
@@ -187,23 +188,24 @@ class Space(Walk):
         """A small integer for an explored state (the recorded graph is keyed by these)."""
         return self._ids.setdefault(key, len(self._ids))
 
+    def _gives(self, fired: list[int]) -> dict[Any, frozenset[str]]:
+        """What the rules of one fired list give, by the side's label (filled by the merge).
+        The fired lists are shared by the steps that fire them (and kept alive here), so
+        this is worked out once per list and outcome."""
+        hit = self._rmemo.get(id(fired))
+        if hit is None or hit[0] is not fired:
+            hit = self._rmemo[id(fired)] = (fired, {})
+        return hit[1]
+
     def _responsible(self, i: int, lab: tuple[Any, ...], fired: list[int]) -> frozenset[str]:
-        """The rules of `fired` (side i) that give label `lab` (its pathway or a flag). The
-        fired lists are shared by the steps that fire them, so this is asked once per list
-        and outcome."""
-        key = (i, lab[0], lab[1], id(fired))
-        hit = self._rmemo.get(key)
-        if hit is not None and hit[0] is fired:
-            return hit[1]
+        """The rules of `fired` (side i) that give label `lab` (its pathway or a flag)."""
         rules = self.sides[i].rs.rules
         out = set()
         for n in fired:
             r = rules[n]
             if (r.pathway is not None and r.pathway == lab[0]) or (r.flag in lab[1]):
                 out.add(r.id)
-        got = frozenset(out)
-        self._rmemo[key] = (fired, got)
-        return got
+        return frozenset(out)
 
     def _leaf(self, pos: int, states: tuple[SideState, ...]) -> dict[Any, Agg]:
         self.meter.spend(1 + sum(len(st[6]) for st in states))
