@@ -94,15 +94,15 @@ def _readers(items: Iterable[tuple[int, Cond | str]]) -> dict[str, tuple[int, ..
 
 def _fix_rules(rules: tuple[tuple[int, int], ...], readers: tuple[int, ...], tab: CondTable,
                fact: str, value: Value | None
-               ) -> tuple[tuple[tuple[int, int], ...], int, bool]:
+               ) -> tuple[tuple[tuple[int, int], ...], int, list[int]]:
     """(rule number, condition id) pairs with `fact` fixed to `value` in the conditions of
     the rules that read it (`readers`, ascending): the new pairs (the same tuple when none
-    changed), the work units spent, and whether some condition became true or false on
-    this step. The pairs are in rule order, so each reader is found by bisection: a step
-    costs the few rules that read its fact, not every open rule."""
+    changed), the work units spent, and where a condition became true or false on this
+    step (ascending positions). The pairs are in rule order, so each reader is found by
+    bisection: a step costs the few rules that read its fact, not every open rule."""
     out: list[tuple[int, int]] | None = None
     cost = 0
-    settled = False
+    settled: list[int] = []
     size = len(rules)
     k = 0
     for n in readers:
@@ -118,8 +118,17 @@ def _fix_rules(rules: tuple[tuple[int, int], ...], readers: tuple[int, ...], tab
             if out is None:
                 out = list(rules)
             out[k] = (n, c2)
-            settled = settled or c2 < 2
+            if c2 < 2:
+                settled.append(k)
     return (rules if out is None else tuple(out)), cost, settled
+
+
+def _without(pairs: tuple[tuple[int, int], ...], at: list[int]) -> list[tuple[int, int]]:
+    """The pairs but those at positions `at` (ascending)."""
+    out = list(pairs)
+    for k in reversed(at):
+        del out[k]
+    return out
 
 
 class Walk:
@@ -203,19 +212,29 @@ class Walk:
     def _settle(self, i: int, st: SideState, fired: list[int]) -> tuple[SideState, list[int]]:
         """Fire rules whose residual became true, drop false ones, drop rules that can no
         longer change the outcome (kept as passengers when collecting)."""
+        if not self.sides[i].outcome:
+            return st, fired
+        at = [k for k, x in enumerate(st[5]) if x[1] < 2]
+        pat = [k for k, x in enumerate(st[6]) if x[1] < 2]
+        if not at and not pat:
+            return st, fired
+        return self._settle_at(i, st, at, pat, fired), fired
+
+    def _settle_at(self, i: int, st: SideState, at: list[int], pat: list[int],
+                   fired: list[int]) -> SideState:
+        """`_settle` given where the settled conditions are: the positions `at` of the open
+        rules and `pat` of the passengers (ascending; a step knows which conditions it
+        settled, and a state at rest holds none)."""
         stopped, asks, stops, best, flags, open_, pas, conds = st
         side = self.sides[i]
         if not side.outcome:
-            return st, fired
-        consts = [x for x in open_ if x[1] < 2]
-        pconsts = [x for x in pas if x[1] < 2] if pas else []
-        if not consts and not pconsts:
-            return st, fired
+            return st
         ix = self._ix[i]
         prank = ix.prank
         flag_of = ix.flag_of
         best0, flags0 = best, flags
-        for n, c in consts:
+        for k in at:
+            n, c = open_[k]
             if c == TRUE_ID:
                 fired.append(n)
                 rk = prank[n]
@@ -225,14 +244,15 @@ class Walk:
                     fl = flag_of[n]
                     if fl is not None:
                         flags = flags | {fl}
-        if pconsts:
-            fired.extend(n for n, c in pconsts if c == TRUE_ID)
+        for k in pat:
+            n, c = pas[k]
+            if c == TRUE_ID:
+                fired.append(n)
+        keep = _without(open_, at) if at else open_
         if best == best0 and flags == flags0:  # nothing to drop: the outcome is as it was
-            return (stopped, asks, stops, best, flags,
-                    tuple(x for x in open_ if x[1] >= 2) if consts else open_,
-                    tuple(x for x in pas if x[1] >= 2) if pconsts else pas, conds), fired
-        keep = [x for x in open_ if x[1] >= 2] if consts else open_
-        newpas = [x for x in pas if x[1] >= 2] if pconsts else list(pas)
+            return (stopped, asks, stops, best, flags, tuple(keep) if at else open_,
+                    tuple(_without(pas, pat)) if pat else pas, conds)
+        newpas = _without(pas, pat) if pat else list(pas)
         collect = side.collect
         still: list[tuple[int, int]] = []
         for x in keep:
@@ -251,18 +271,14 @@ class Walk:
                 elif collect:
                     newpas.append(x)
         if collect:
-            newpas = [x for x in newpas if self._passes(i, x[0], best)]
+            newpas = [x for x in newpas if (rk := prank[x[0]]) is None
+                      or (rk if rk >= 0 else self._rank(i, x[0])) <= best]
         return (stopped, asks, stops, best, flags, tuple(still), tuple(sorted(newpas)),
-                conds), fired
+                conds)
 
     def _rank(self, i: int, n: int) -> int:
         """Rule n's pathway rank, looked up (a pathway missing from the precedence fails)."""
         return self._ix[i].rank[str(self.sides[i].rs.rules[n].pathway)]
-
-    def _passes(self, i: int, n: int, best: int) -> bool:
-        """Whether passenger rule n stays one once the best pathway is `best`."""
-        rk = self._ix[i].prank[n]
-        return rk is None or (rk if rk >= 0 else self._rank(i, n)) <= best
 
     def _assign(self, i: int, st: SideState, fact: str, value: Value | None,
                 fired: list[int]) -> tuple[SideState, int]:
@@ -294,15 +310,14 @@ class Walk:
                 stops = tuple(ls)
                 cost += len(stops)
         rr = ix.rule_readers.get(fact)
-        settled = False  # whether some rule's condition became true or false
+        at: list[int] = []  # where a rule's condition became true or false
+        pat: list[int] = []
         if rr and open_:
-            open_, spent, now_settled = _fix_rules(open_, rr, tab, fact, value)
+            open_, spent, at = _fix_rules(open_, rr, tab, fact, value)
             cost += spent
-            settled = settled or now_settled
         if rr and pas:
-            pas, spent, now_settled = _fix_rules(pas, rr, tab, fact, value)
+            pas, spent, pat = _fix_rules(pas, rr, tab, fact, value)
             cost += spent
-            settled = settled or now_settled
         cr = ix.cond_readers.get(fact) if conds else None  # blank states carry none
         if cr:
             lc = list(conds)
@@ -312,8 +327,8 @@ class Walk:
         cost += len(open_) + len(pas) + len(conds)
         self.meter.spend(cost)
         st = (stopped, asks, stops, best, flags, open_, pas, conds)
-        if settled:
-            st, _ = self._settle(i, st, fired)
+        if at or pat:
+            st = self._settle_at(i, st, at, pat, fired)
         if qi is not None and not stopped:
             st = self._check_stops(i, st, qi, fired)
         return st, cost
