@@ -31,6 +31,7 @@ facts its own questionnaire asks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sexting_triage.analysis.budget import Meter
@@ -40,6 +41,31 @@ from sexting_triage.analysis.stepping import Side, SideState, Walk
 from sexting_triage.conditions import Cond, Value
 
 ABSENT = None
+
+
+def _join(a: tuple[frozenset[str], ...], b: tuple[frozenset[str], ...]
+          ) -> tuple[frozenset[str], ...]:
+    """Side by side union of two tuples of responsible rule sets (a set kept when the other
+    adds nothing to it)."""
+    if len(a) == 2:  # two rule sets compared: the common case, without a generator
+        a0, a1 = a
+        b0, b1 = b
+        return (a0 if b0 <= a0 else a0 | b0, a1 if b1 <= a1 else a1 | b1)
+    return tuple(x if y <= x else x | y for x, y in zip(a, b, strict=True))
+
+
+def _settled(states: tuple[SideState, ...]) -> bool:
+    """Whether every side's outcome and tracked conditions are settled (`Walk._done`)."""
+    for st in states:
+        if st[5]:
+            return False
+        for c in st[7]:
+            if c >= 2:
+                return False
+    return True
+
+
+_ask_part = itemgetter(slice(0, 3))  # a state's asks and stops: (stopped, asks, stops)
 
 
 class Space(Walk):
@@ -80,7 +106,7 @@ class Space(Walk):
         if hit is not None:
             return hit
         node: tuple[Any, ...]
-        if all(self._done(st) for st in states):
+        if _settled(states):
             res = self._leaf(pos, states)
             node = ("leaf", pos, states, res)
         else:
@@ -112,7 +138,11 @@ class Space(Walk):
                 kids.append((values, kvals, nid if nid >= 0 else self.node_id((pos + 1, new))))
             shown = None if values.count(None) == len(values) else values
             # the sides where rules fired on this step (only they can add rules)
-            who = [(i, f, self._gives(f)) for i, f in enumerate(fired) if f] if collect else []
+            who = []
+            if collect:
+                for i, f in enumerate(fired):
+                    if f:
+                        who.append((i, f, self._gives(f)))
             for lab, agg in child.items():
                 extra = agg.extra
                 if who:
@@ -134,9 +164,7 @@ class Space(Walk):
                     if collect:  # which rules give the outcome is tracked only when collecting
                         joined = cur.extra
                         if extra != joined:
-                            cur.extra = joined = tuple(
-                                a if b <= a else a | b
-                                for a, b in zip(joined, extra, strict=True))
+                            cur.extra = joined = _join(joined, extra)
                         units += 1 + sum(map(len, joined))
         if units:
             self.meter.spend(units)
@@ -208,8 +236,11 @@ class Space(Walk):
         return frozenset(out)
 
     def _leaf(self, pos: int, states: tuple[SideState, ...]) -> dict[Any, Agg]:
-        self.meter.spend(1 + sum(len(st[6]) for st in states))
-        qstates = tuple(st[:3] for st in states)
+        units = 1
+        for st in states:
+            units += len(st[6])
+        self.meter.spend(units)
+        qstates = tuple(map(_ask_part, states))
         count, example = self.complete(pos, qstates)
         if count == 0:
             return {}
@@ -302,7 +333,10 @@ class Space(Walk):
     def _key_cost(qstates: tuple[Any, ...]) -> int:
         """Work of one memoised search call: four units (branching, a step, the lookups),
         plus one per 32 asks and stops its key hashes."""
-        return 4 + (sum(len(q[1]) + len(q[2]) for q in qstates) >> 5)
+        n = 0
+        for q in qstates:
+            n += len(q[1]) + len(q[2])
+        return 4 + (n >> 5)
 
     def sat(self, pos: int, states: tuple[SideState, ...], i: int, cond: Cond) -> bool:
         """Whether `cond`, on side i's facts (i = -1: the joint facts, asked by any side),
