@@ -76,7 +76,8 @@ class Space(Walk):
                  extra_conds: Iterable[Cond] = (), meter: Meter | None = None,
                  table: CondTable | None = None):
         super().__init__(sides, pivot, pivot_pairs, extra_conds, meter, table)
-        self._memo: dict[Any, tuple[dict[Any, Agg], int]] = {}  # labels, node id
+        # (position, ids of the interned side states) -> (labels, node id)
+        self._memo: dict[Any, tuple[dict[Any, Agg], int]] = {}
         self._cmemo: dict[Any, tuple[int, Iterable[Step]]] = {}
         self._smemo: dict[Any, bool] = {}
         self._bmemo: dict[Any, tuple[tuple[SideState, ...], int, tuple[Any, ...]]] = {}
@@ -97,11 +98,18 @@ class Space(Walk):
             states = self.root()
             pos = 0
         assert pos is not None
-        return self._explore(pos, states)[0]
+        return self._explore(pos, self._canonical(states))[0]
+
+    def _canonical(self, states: tuple[SideState, ...]) -> tuple[SideState, ...]:
+        """The interned side states equal to `states` (the walk's memos know a state by
+        the identity of its interned sides, which live as long as the walk)."""
+        canon = self._canon
+        return tuple([canon.setdefault(st, st) for st in states])
 
     def _explore(self, pos: int, states: tuple[SideState, ...]) -> tuple[dict[Any, Agg], int]:
-        """`explore`, and the node id of the state (-1 when explored unrecorded)."""
-        key = (pos, states)
+        """`explore` from interned states, and the node id of the state (-1 when explored
+        unrecorded)."""
+        key = (pos, tuple(map(id, states)))
         hit = self._memo.get(key)
         if hit is not None:
             return hit
@@ -114,7 +122,7 @@ class Space(Walk):
             node = ("split", pos, kids)
         nid = -1
         if self.record_graph:
-            nid = self.node_id(key)
+            nid = self.node_id((pos, states))
             self.graph[nid] = node
         out = self._memo[key] = (res, nid)
         return out
@@ -181,7 +189,12 @@ class Space(Walk):
             pos = 0
             self._nomatch = set()
         assert pos is not None
-        key = (pos, states)
+        return self._find(pred, pos, self._canonical(states))
+
+    def _find(self, pred: Any, pos: int, states: tuple[SideState, ...]
+              ) -> tuple[Any, Agg] | None:
+        """`find` from interned states."""
+        key = (pos, tuple(map(id, states)))
         if key in self._nomatch:
             return None
         hit = self._memo.get(key)
@@ -199,7 +212,7 @@ class Space(Walk):
             fact = self.order[pos]
             for values, _, _ in self.branches(pos, states):
                 new, _ = self.step(pos, states, values)
-                got = self.find(pred, pos + 1, new)
+                got = self._find(pred, pos + 1, new)
                 if got is not None:
                     lab, agg = got
                     shown = None if all(v is None for v in values) else values
