@@ -85,7 +85,9 @@ class Space(Walk):
         self._lmemo: dict[Any, tuple[frozenset[str], int]] = {}
         self._nomatch: set[Any] = set()
         self._rmemo: dict[int, tuple[list[int], dict[Any, frozenset[str]]]] = {}
-        self._ids: dict[Any, int] = {}
+        # node ids by (position, ids of the interned side states), and each id's state
+        self._nids: dict[Any, int] = {}
+        self._nkeys: list[tuple[int, tuple[SideState, ...]]] = []
         self.graph: dict[Any, Any] = {}
         self.record_graph = False
         self.reached: dict[str, set[Value]] = {}
@@ -133,7 +135,7 @@ class Space(Walk):
             node = ("split", pos, kids)
         nid = -1
         if self.record_graph:
-            nid = self.node_id((pos, states))
+            nid = self._node(key, pos, states)
             self.graph[nid] = node
         out = self._memo[key] = (res, nid)
         return out
@@ -237,8 +239,24 @@ class Space(Walk):
         self._nomatch = set()
 
     def node_id(self, key: Any) -> int:
-        """A small integer for an explored state (the recorded graph is keyed by these)."""
-        return self._ids.setdefault(key, len(self._ids))
+        """A small integer for an explored state, key = (position, states) (the recorded
+        graph is keyed by these)."""
+        pos, states = key
+        states = self._canonical(states)
+        return self._node((pos, tuple(map(id, states))), pos, states)
+
+    def _node(self, ikey: Any, pos: int, states: tuple[SideState, ...]) -> int:
+        """`node_id` given interned states and their key (position, ids of the states)."""
+        nid = self._nids.get(ikey)
+        if nid is None:
+            nid = self._nids[ikey] = len(self._nkeys)
+            self._nkeys.append((pos, states))
+        return nid
+
+    @property
+    def _ids(self) -> dict[Any, int]:
+        """Every node id by its (position, states)."""
+        return {key: nid for nid, key in enumerate(self._nkeys)}
 
     def _gives(self, fired: list[int]) -> dict[Any, frozenset[str]]:
         """What the rules of one fired list give, by the side's label (filled by the merge).
