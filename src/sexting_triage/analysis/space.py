@@ -81,7 +81,8 @@ class Space(Walk):
         self._memo: dict[Any, tuple[dict[Any, Agg], int]] = {}
         self._cmemo: dict[Any, tuple[int, Iterable[Step]]] = {}
         self._smemo: dict[Any, bool] = {}
-        self._bmemo: dict[Any, tuple[tuple[SideState, ...], int, tuple[Any, ...]]] = {}
+        self._bmemo: dict[Any, tuple[tuple[SideState, ...], int, tuple[Any, ...], int]] = {}
+        self._qcanon: dict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = {}
         self._lmemo: dict[Any, tuple[frozenset[str], int]] = {}
         self._nomatch: set[Any] = set()
         self._rmemo: dict[int, tuple[list[int], dict[Any, frozenset[str]]]] = {}
@@ -282,27 +283,27 @@ class Space(Walk):
         for st in states:
             units += len(st[6])
         self.meter.spend(units)
-        qstates = tuple(map(_ask_part, states))
-        count, example = self.complete(pos, qstates)
+        q, kc = self._qintern(tuple(map(_ask_part, states)))
+        count, example = self._complete(pos, q, kc)
         if count == 0:
             return {}
         lab = tuple(self.label(i, st) for i, st in enumerate(states))
-        extra = tuple(self._givers(pos, states, qstates, i, lab[i], st[6]) if st[6]
+        extra = tuple(self._givers(pos, states, q, kc, i, lab[i], st[6]) if st[6]
                       else frozenset() for i, st in enumerate(states))
         return {lab: Agg(count, example, extra)}
 
-    def _givers(self, pos: int, states: tuple[SideState, ...], qstates: tuple[Any, ...],
+    def _givers(self, pos: int, states: tuple[SideState, ...], q: tuple[Any, ...], kc: int,
                 i: int, lab: tuple[Any, ...], pas: tuple[tuple[int, int], ...]
                 ) -> frozenset[str]:
         """The passengers of side i (rules that cannot change its outcome) that give it
         (its pathway or a flag) in some completion from here. Leaves with the same
         questionnaire state, outcome and passengers recur: they are answered once, and a
         repeat spends what its `sat` look-ups (all memoised by then) would."""
-        key = (pos, qstates, i, lab[0], lab[1], pas)
+        key = (pos, id(q), i, lab[0], lab[1], pas)
         hit = self._lmemo.get(key)
         if hit is not None:
             if hit[1]:
-                self.meter.spend(hit[1] * self._key_cost(qstates))
+                self.meter.spend(hit[1] * kc)
             return hit[0]
         rules = self.sides[i].rs.rules
         got = set()
@@ -311,16 +312,28 @@ class Space(Walk):
             r = rules[n]
             if (r.pathway is not None and r.pathway == lab[0]) or r.flag in lab[1]:
                 asked += 1
-                if self._sat_q(pos, states, qstates, i, c):
+                if self._sat_q(pos, states, q, kc, i, c):
                     got.add(r.id)
         out = frozenset(got)
         self._lmemo[key] = (out, asked)
         return out
 
+    def _qintern(self, qstates: tuple[Any, ...]) -> tuple[tuple[Any, ...], int]:
+        """The interned asks and stops equal to `qstates` (the questionnaire's memos know
+        them by identity; interned ones live as long as the walk), and their key cost."""
+        hit = self._qcanon.get(qstates)
+        if hit is None:
+            hit = self._qcanon[qstates] = (qstates, self._key_cost(qstates))
+        return hit
+
     def complete(self, pos: int, qstates: tuple[Any, ...]) -> tuple[int, Iterable[Step]]:
         """How many ways the questionnaire can be finished from here, and one of them."""
-        self.meter.spend(self._key_cost(qstates))
-        key = (pos, qstates)
+        return self._complete(pos, *self._qintern(qstates))
+
+    def _complete(self, pos: int, q: tuple[Any, ...], kc: int) -> tuple[int, Iterable[Step]]:
+        """`complete` from interned asks and stops `q` (key cost `kc`)."""
+        self.meter.spend(kc)
+        key = (pos, id(q))
         hit = self._cmemo.get(key)
         if hit is not None:
             return hit
@@ -330,14 +343,14 @@ class Space(Walk):
             fact = self.order[pos]
             total = 0
             example: Iterable[Step] | None = None
-            asked = self.asked(pos, qstates)
+            asked = self.asked(pos, q)
             if not any(asked):
-                res = self.complete(pos + 1, self._blank(pos, qstates, (None,) * len(asked))[1])
+                res = self._complete(pos + 1, *self._blank(pos, q, (None,) * len(asked))[1:])
             else:
                 seen = self.reached.setdefault(fact, set())
                 for k in self.classes[fact]:
                     values = tuple(k.rep if a else None for a in asked)
-                    n, ex = self.complete(pos + 1, self._blank(pos, qstates, values)[1])
+                    n, ex = self._complete(pos + 1, *self._blank(pos, q, values)[1:])
                     if n:
                         seen.update(k.values)
                     total += n * len(k.values)
@@ -353,23 +366,23 @@ class Space(Walk):
         left: the asks and stops of `qstates`), as `complete` and `sat` take it. The same
         step recurs for many conditions and completions: it is taken once, and a repeat
         spends the work units the first one did."""
-        return self._blank(pos, qstates, values)[0]
+        return self._blank(pos, self._qintern(qstates)[0], values)[0]
 
-    def _blank(self, pos: int, qstates: tuple[Any, ...], values: tuple[Value | None, ...]
-               ) -> tuple[tuple[SideState, ...], tuple[Any, ...]]:
-        """`blank_step`, and the new states' asks and stops (`qstates` of the next step)."""
-        key = (pos, qstates, values)
+    def _blank(self, pos: int, q: tuple[Any, ...], values: tuple[Value | None, ...]
+               ) -> tuple[tuple[SideState, ...], tuple[Any, ...], int]:
+        """`blank_step` from interned `q`, and the new states' asks and stops (interned)
+        with their key cost."""
+        key = (pos, id(q), values)
         hit = self._bmemo.get(key)
         if hit is not None:
             self.meter.spend(hit[1])
-            return hit[0], hit[2]
+            return hit[0], hit[2], hit[3]
         before = self.meter.left
-        blank: tuple[SideState, ...] = tuple(
-            (*q, 0, frozenset(), (), (), ()) for q in qstates)
+        blank: tuple[SideState, ...] = tuple((*x, 0, frozenset(), (), (), ()) for x in q)
         new, _ = self.step(pos, blank, values)
-        newq = tuple(st[:3] for st in new)
-        self._bmemo[key] = (new, before - self.meter.left, newq)
-        return new, newq
+        nq, nkc = self._qintern(tuple(map(_ask_part, new)))
+        self._bmemo[key] = (new, before - self.meter.left, nq, nkc)
+        return new, nq, nkc
 
     @staticmethod
     def _key_cost(qstates: tuple[Any, ...]) -> int:
@@ -386,13 +399,13 @@ class Space(Walk):
         return self._sat_id(pos, states, i, self.table.intern(cond))
 
     def _sat_id(self, pos: int, states: tuple[SideState, ...], i: int, cid: int) -> bool:
-        return self._sat_q(pos, states, tuple(st[:3] for st in states), i, cid)
+        return self._sat_q(pos, states, *self._qintern(tuple(map(_ask_part, states))), i, cid)
 
-    def _sat_q(self, pos: int, states: tuple[SideState, ...], qstates: tuple[Any, ...],
+    def _sat_q(self, pos: int, states: tuple[SideState, ...], q: tuple[Any, ...], kc: int,
                i: int, cid: int) -> bool:
-        """`_sat_id` given the states' asks and stops too (`qstates`, the memo's key)."""
-        self.meter.spend(self._key_cost(qstates))
-        key = (pos, qstates, i, cid)
+        """`_sat_id` given the states' interned asks and stops `q` (key cost `kc`)."""
+        self.meter.spend(kc)
+        key = (pos, id(q), i, cid)
         hit = self._smemo.get(key)
         if hit is not None:
             return hit
@@ -404,11 +417,11 @@ class Space(Walk):
             fact = self.order[pos]
             res = False
             for values, _, _ in self.branches(pos, states):
-                new, newq = self._blank(pos, qstates, values)
-                if self.complete(pos + 1, newq)[0] == 0:
+                new, nq, nkc = self._blank(pos, q, values)
+                if self._complete(pos + 1, nq, nkc)[0] == 0:
                     continue
                 v = values[i] if i >= 0 else next((x for x in values if x is not None), None)
-                if self._sat_q(pos + 1, new, newq, i, self.table.subst(cid, fact, v)):
+                if self._sat_q(pos + 1, new, nq, nkc, i, self.table.subst(cid, fact, v)):
                     res = True
                     break
         self._smemo[key] = res
