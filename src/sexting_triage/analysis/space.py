@@ -122,75 +122,69 @@ class Space(Walk):
 
     def _explore(self, pos: int, states: tuple[SideState, ...]) -> tuple[dict[Any, Agg], int]:
         """`explore` from interned states, and the node id of the state (-1 when explored
-        unrecorded)."""
+        unrecorded). The labels under every branch are merged: counts times multiplicities,
+        the first branch's example, the responsible rules of every branch together; merging
+        spends, per label met again, one unit plus one per responsible rule so far (counted
+        first, spent once). One frame per position: the recursion is as deep as the order."""
         key = (pos, tuple(map(id, states)))
         hit = self._memo.get(key)
         if hit is not None:
             return hit
-        node: tuple[Any, ...]
         if _settled(states):
             res = self._leaf(pos, states)
-            node = ("leaf", pos, states, res)
+            node: tuple[Any, ...] = ("leaf", pos, states, res)
         else:
-            res, kids = self._merge(pos, states)
-            node = ("split", pos, kids)
+            res = {}
+            kids = []
+            fact = self.order[pos]
+            collect = self._collect
+            record = self.record_graph
+            units = 0
+            for values, mult, kvals in self.branches(pos, states):
+                new, fired = self.step(pos, states, values)
+                child, cid = self._explore(pos + 1, new)
+                if record:
+                    kids.append((values, kvals,
+                                 cid if cid >= 0 else self.node_id((pos + 1, new))))
+                shown = None if values.count(None) == len(values) else values
+                # the sides where rules fired on this step (only they can add rules)
+                who = []
+                if collect:
+                    for i, f in enumerate(fired):
+                        if f:
+                            who.append((i, f, self._gives(f)))
+                for lab, agg in child.items():
+                    extra = agg.extra
+                    if who:
+                        more = list(extra)
+                        for i, f, gives in who:
+                            got = gives.get(lab[i])
+                            if got is None:
+                                got = gives[lab[i]] = self._responsible(i, lab[i], f)
+                            if got:
+                                more[i] = more[i] | got
+                        extra = tuple(more)
+                    cur = res.get(lab)
+                    if cur is None:
+                        ex = (Example((fact, shown), agg.example) if shown is not None
+                              else agg.example)
+                        res[lab] = Agg(agg.count * mult, ex, extra)
+                    else:
+                        cur.count += agg.count * mult
+                        if collect:  # the rules giving an outcome are tracked when collecting
+                            joined = cur.extra
+                            if extra != joined:
+                                cur.extra = joined = _join(joined, extra)
+                            units += 1 + sum(map(len, joined))
+            if units:
+                self.meter.spend(units)
+            node = ("split", pos, tuple(kids))
         nid = -1
         if self.record_graph:
             nid = self._node(key, pos, states)
             self.graph[nid] = node
         out = self._memo[key] = (res, nid)
         return out
-
-    def _merge(self, pos: int, states: tuple[SideState, ...]
-               ) -> tuple[dict[Any, Agg], tuple[Any, ...]]:
-        """The labels under every branch from here, merged: counts times multiplicities,
-        the first branch's example, the responsible rules of every branch together (and the
-        recorded children). Merging spends, per label met again, one unit plus one per
-        responsible rule so far (counted first, spent once)."""
-        res: dict[Any, Agg] = {}
-        kids = []
-        fact = self.order[pos]
-        collect = self._collect
-        record = self.record_graph
-        units = 0
-        for values, mult, kvals in self.branches(pos, states):
-            new, fired = self.step(pos, states, values)
-            child, nid = self._explore(pos + 1, new)
-            if record:
-                kids.append((values, kvals, nid if nid >= 0 else self.node_id((pos + 1, new))))
-            shown = None if values.count(None) == len(values) else values
-            # the sides where rules fired on this step (only they can add rules)
-            who = []
-            if collect:
-                for i, f in enumerate(fired):
-                    if f:
-                        who.append((i, f, self._gives(f)))
-            for lab, agg in child.items():
-                extra = agg.extra
-                if who:
-                    more = list(extra)
-                    for i, f, gives in who:
-                        got = gives.get(lab[i])
-                        if got is None:
-                            got = gives[lab[i]] = self._responsible(i, lab[i], f)
-                        if got:
-                            more[i] = more[i] | got
-                    extra = tuple(more)
-                cur = res.get(lab)
-                if cur is None:
-                    ex = (Example((fact, shown), agg.example) if shown is not None
-                          else agg.example)
-                    res[lab] = Agg(agg.count * mult, ex, extra)
-                else:
-                    cur.count += agg.count * mult
-                    if collect:  # which rules give the outcome is tracked only when collecting
-                        joined = cur.extra
-                        if extra != joined:
-                            cur.extra = joined = _join(joined, extra)
-                        units += 1 + sum(map(len, joined))
-        if units:
-            self.meter.spend(units)
-        return res, tuple(kids)
 
     def find(self, pred: Any, pos: int | None = None,
              states: tuple[SideState, ...] | None = None) -> tuple[Any, Agg] | None:
