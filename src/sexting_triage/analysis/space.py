@@ -20,7 +20,10 @@ Speed: residual conditions are interned as small integers (`CondTable`), so a st
 tuple of integers that hashes in one pass, each substitution is computed once per
 (condition, fact, value), and a step touches only the conditions that read the fact it
 fixes. A question whose conditions share no facts with the others then costs a constant
-amount of work per memoised state: its branches rejoin at once.
+amount of work per memoised state: its branches rejoin at once. Side states (and the
+questionnaire's asks and stops) are interned, so the memos know them by identity instead of
+hashing them again; one side's step, which recurs under many joint states, is taken once
+(a repeat spends the units the step did, so the budget counts the same work).
 
 Two rule sets (for `rules diff`), or one rule set twice with one fact changed (monotone
 invariants, "does this question ever matter"), are walked together over the union of their
