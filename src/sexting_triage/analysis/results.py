@@ -35,7 +35,7 @@ class Example:
         return f"Example({list(self)!r})"
 
 
-@dataclass
+@dataclass(slots=True)
 class Agg:
     """Situations with one label: how many, one example, rules that give the outcome."""
 

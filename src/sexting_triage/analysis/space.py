@@ -20,7 +20,10 @@ Speed: residual conditions are interned as small integers (`CondTable`), so a st
 tuple of integers that hashes in one pass, each substitution is computed once per
 (condition, fact, value), and a step touches only the conditions that read the fact it
 fixes. A question whose conditions share no facts with the others then costs a constant
-amount of work per memoised state: its branches rejoin at once.
+amount of work per memoised state: its branches rejoin at once. Side states (and the
+questionnaire's asks and stops) are interned, so the memos know them by identity instead of
+hashing them again; one side's step, which recurs under many joint states, is taken once
+(a repeat spends the units the step did, so the budget counts the same work).
 
 Two rule sets (for `rules diff`), or one rule set twice with one fact changed (monotone
 invariants, "does this question ever matter"), are walked together over the union of their
@@ -30,8 +33,9 @@ facts its own questionnaire asks.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
-from operator import or_
+from operator import itemgetter
 from typing import Any
 
 from sexting_triage.analysis.budget import Meter
@@ -43,6 +47,31 @@ from sexting_triage.conditions import Cond, Value
 ABSENT = None
 
 
+def _join(a: tuple[frozenset[str], ...], b: tuple[frozenset[str], ...]
+          ) -> tuple[frozenset[str], ...]:
+    """Side by side union of two tuples of responsible rule sets (a set kept when the other
+    adds nothing to it)."""
+    if len(a) == 2:  # two rule sets compared: the common case, without a generator
+        a0, a1 = a
+        b0, b1 = b
+        return (a0 if b0 <= a0 else a0 | b0, a1 if b1 <= a1 else a1 | b1)
+    return tuple(x if y <= x else x | y for x, y in zip(a, b, strict=True))
+
+
+def _settled(states: tuple[SideState, ...]) -> bool:
+    """Whether every side's outcome and tracked conditions are settled (`Walk._done`)."""
+    for st in states:
+        if st[5]:
+            return False
+        for c in st[7]:
+            if c >= 2:
+                return False
+    return True
+
+
+_ask_part = itemgetter(slice(0, 3))  # a state's asks and stops: (stopped, asks, stops)
+
+
 class Space(Walk):
     """The joint situation space of one or more rule sets (see the module docstring)."""
 
@@ -51,12 +80,18 @@ class Space(Walk):
                  extra_conds: Iterable[Cond] = (), meter: Meter | None = None,
                  table: CondTable | None = None):
         super().__init__(sides, pivot, pivot_pairs, extra_conds, meter, table)
-        self._memo: dict[Any, dict[Any, Agg]] = {}
+        # (position, ids of the interned side states) -> (labels, node id)
+        self._memo: dict[Any, tuple[dict[Any, Agg], int]] = {}
         self._cmemo: dict[Any, tuple[int, Iterable[Step]]] = {}
         self._smemo: dict[Any, bool] = {}
-        self._bmemo: dict[Any, tuple[tuple[SideState, ...], int]] = {}
+        self._bmemo: dict[Any, tuple[tuple[SideState, ...], int, tuple[Any, ...], int]] = {}
+        self._qcanon: dict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = {}
+        self._lmemo: dict[Any, tuple[frozenset[str], int]] = {}
         self._nomatch: set[Any] = set()
-        self._ids: dict[Any, int] = {}
+        self._rmemo: dict[int, tuple[list[int], dict[Any, frozenset[str]]]] = {}
+        # node ids by (position, ids of the interned side states), and each id's state
+        self._nids: dict[Any, int] = {}
+        self._nkeys: list[tuple[int, tuple[SideState, ...]]] = []
         self.graph: dict[Any, Any] = {}
         self.record_graph = False
         self.reached: dict[str, set[Value]] = {}
@@ -70,52 +105,89 @@ class Space(Walk):
             states = self.root()
             pos = 0
         assert pos is not None
-        key = (pos, states)
+        # The walk makes many small containers and no reference cycles, so the cycle
+        # collector would only traverse the growing memos again and again to free nothing
+        # (about a fifth of the time of a diff): it waits until the walk is over.
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            return self._explore(pos, self._canonical(states))[0]
+        finally:
+            if paused:
+                gc.enable()
+
+    def _canonical(self, states: tuple[SideState, ...]) -> tuple[SideState, ...]:
+        """The interned side states equal to `states` (the walk's memos know a state by
+        the identity of its interned sides, which live as long as the walk)."""
+        canon = self._canon
+        return tuple([canon.setdefault(st, st) for st in states])
+
+    def _explore(self, pos: int, states: tuple[SideState, ...]) -> tuple[dict[Any, Agg], int]:
+        """`explore` from interned states, and the node id of the state (-1 when explored
+        unrecorded). The labels under every branch are merged: counts times multiplicities,
+        the first branch's example, the responsible rules of every branch together; merging
+        spends, per label met again, one unit plus one per responsible rule so far (counted
+        first, spent once). One frame per position: the recursion is as deep as the order."""
+        key = (pos, tuple(map(id, states)))
         hit = self._memo.get(key)
         if hit is not None:
             return hit
-        if all(self._done(st) for st in states):
+        if _settled(states):
             res = self._leaf(pos, states)
-            if self.record_graph:
-                self.graph[self.node_id(key)] = ("leaf", pos, states, res)
+            node: tuple[Any, ...] = ("leaf", pos, states, res)
         else:
             res = {}
             kids = []
             fact = self.order[pos]
             collect = self._collect
             record = self.record_graph
-            spend = self.meter.spend
-            responsible = self._responsible
+            units = 0
             for values, mult, kvals in self.branches(pos, states):
                 new, fired = self.step(pos, states, values)
-                child = self.explore(pos + 1, new)
+                child, cid = self._explore(pos + 1, new)
                 if record:
-                    kids.append((values, kvals, self.node_id((pos + 1, new))))
+                    kids.append((values, kvals,
+                                 cid if cid >= 0 else self.node_id((pos + 1, new))))
                 shown = None if values.count(None) == len(values) else values
                 # the sides where rules fired on this step (only they can add rules)
-                who = [(i, f) for i, f in enumerate(fired) if f] if collect else []
+                who = []
+                if collect:
+                    for i, f in enumerate(fired):
+                        if f:
+                            who.append((i, f, self._gives(f)))
                 for lab, agg in child.items():
                     extra = agg.extra
                     if who:
                         more = list(extra)
-                        for i, f in who:
-                            more[i] = more[i] | responsible(i, lab[i], f)
+                        for i, f, gives in who:
+                            got = gives.get(lab[i])
+                            if got is None:
+                                got = gives[lab[i]] = self._responsible(i, lab[i], f)
+                            if got:
+                                more[i] = more[i] | got
                         extra = tuple(more)
                     cur = res.get(lab)
                     if cur is None:
                         ex = (Example((fact, shown), agg.example) if shown is not None
                               else agg.example)
                         res[lab] = Agg(agg.count * mult, ex, extra)
-                    elif collect:
+                    else:
                         cur.count += agg.count * mult
-                        cur.extra = tuple(map(or_, cur.extra, extra))
-                        spend(1 + sum(map(len, cur.extra)))
-                    else:  # which rules give the outcome is tracked only when collecting
-                        cur.count += agg.count * mult
-            if self.record_graph:
-                self.graph[self.node_id(key)] = ("split", pos, tuple(kids))
-        self._memo[key] = res
-        return res
+                        if collect:  # the rules giving an outcome are tracked when collecting
+                            joined = cur.extra
+                            if extra != joined:
+                                cur.extra = joined = _join(joined, extra)
+                            units += 1 + sum(map(len, joined))
+            if units:
+                self.meter.spend(units)
+            node = ("split", pos, tuple(kids))
+        nid = -1
+        if self.record_graph:
+            nid = self._node(key, pos, states)
+            self.graph[nid] = node
+        out = self._memo[key] = (res, nid)
+        return out
 
     def find(self, pred: Any, pos: int | None = None,
              states: tuple[SideState, ...] | None = None) -> tuple[Any, Agg] | None:
@@ -128,12 +200,17 @@ class Space(Walk):
             pos = 0
             self._nomatch = set()
         assert pos is not None
-        key = (pos, states)
+        return self._find(pred, pos, self._canonical(states))
+
+    def _find(self, pred: Any, pos: int, states: tuple[SideState, ...]
+              ) -> tuple[Any, Agg] | None:
+        """`find` from interned states."""
+        key = (pos, tuple(map(id, states)))
         if key in self._nomatch:
             return None
         hit = self._memo.get(key)
         if hit is not None:
-            for lab, agg in hit.items():
+            for lab, agg in hit[0].items():
                 if pred(lab):
                     return lab, agg
             self._nomatch.add(key)
@@ -146,7 +223,7 @@ class Space(Walk):
             fact = self.order[pos]
             for values, _, _ in self.branches(pos, states):
                 new, _ = self.step(pos, states, values)
-                got = self.find(pred, pos + 1, new)
+                got = self._find(pred, pos + 1, new)
                 if got is not None:
                     lab, agg = got
                     shown = None if all(v is None for v in values) else values
@@ -160,10 +237,36 @@ class Space(Walk):
         self._nomatch = set()
 
     def node_id(self, key: Any) -> int:
-        """A small integer for an explored state (the recorded graph is keyed by these)."""
-        return self._ids.setdefault(key, len(self._ids))
+        """A small integer for an explored state, key = (position, states) (the recorded
+        graph is keyed by these)."""
+        pos, states = key
+        states = self._canonical(states)
+        return self._node((pos, tuple(map(id, states))), pos, states)
+
+    def _node(self, ikey: Any, pos: int, states: tuple[SideState, ...]) -> int:
+        """`node_id` given interned states and their key (position, ids of the states)."""
+        nid = self._nids.get(ikey)
+        if nid is None:
+            nid = self._nids[ikey] = len(self._nkeys)
+            self._nkeys.append((pos, states))
+        return nid
+
+    @property
+    def _ids(self) -> dict[Any, int]:
+        """Every node id by its (position, states)."""
+        return {key: nid for nid, key in enumerate(self._nkeys)}
+
+    def _gives(self, fired: list[int]) -> dict[Any, frozenset[str]]:
+        """What the rules of one fired list give, by the side's label (filled by the merge).
+        The fired lists are shared by the steps that fire them (and kept alive here), so
+        this is worked out once per list and outcome."""
+        hit = self._rmemo.get(id(fired))
+        if hit is None or hit[0] is not fired:
+            hit = self._rmemo[id(fired)] = (fired, {})
+        return hit[1]
 
     def _responsible(self, i: int, lab: tuple[Any, ...], fired: list[int]) -> frozenset[str]:
+        """The rules of `fired` (side i) that give label `lab` (its pathway or a flag)."""
         rules = self.sides[i].rs.rules
         out = set()
         for n in fired:
@@ -173,26 +276,61 @@ class Space(Walk):
         return frozenset(out)
 
     def _leaf(self, pos: int, states: tuple[SideState, ...]) -> dict[Any, Agg]:
-        self.meter.spend(1 + sum(len(st[6]) for st in states))
-        count, example = self.complete(pos, tuple(st[:3] for st in states))
+        units = 1
+        for st in states:
+            units += len(st[6])
+        self.meter.spend(units)
+        q, kc = self._qintern(tuple(map(_ask_part, states)))
+        count, example = self._complete(pos, q, kc)
         if count == 0:
             return {}
         lab = tuple(self.label(i, st) for i, st in enumerate(states))
-        extra = []
-        for i, st in enumerate(states):
-            got = set()
-            for n, c in st[6]:
-                r = self.sides[i].rs.rules[n]
-                gives = (r.pathway is not None and r.pathway == lab[i][0]) or r.flag in lab[i][1]
-                if gives and self._sat_id(pos, states, i, c):
+        extra = tuple(self._givers(pos, states, q, kc, i, lab[i], st[6]) if st[6]
+                      else frozenset() for i, st in enumerate(states))
+        return {lab: Agg(count, example, extra)}
+
+    def _givers(self, pos: int, states: tuple[SideState, ...], q: tuple[Any, ...], kc: int,
+                i: int, lab: tuple[Any, ...], pas: tuple[tuple[int, int], ...]
+                ) -> frozenset[str]:
+        """The passengers of side i (rules that cannot change its outcome) that give it
+        (its pathway or a flag) in some completion from here. Leaves with the same
+        questionnaire state, outcome and passengers recur: they are answered once, and a
+        repeat spends what its `sat` look-ups (all memoised by then) would."""
+        key = (pos, id(q), i, lab[0], lab[1], pas)
+        hit = self._lmemo.get(key)
+        if hit is not None:
+            if hit[1]:
+                self.meter.spend(hit[1] * kc)
+            return hit[0]
+        rules = self.sides[i].rs.rules
+        got = set()
+        asked = 0
+        for n, c in pas:
+            r = rules[n]
+            if (r.pathway is not None and r.pathway == lab[0]) or r.flag in lab[1]:
+                asked += 1
+                if self._sat_q(pos, states, q, kc, i, c):
                     got.add(r.id)
-            extra.append(frozenset(got))
-        return {lab: Agg(count, example, tuple(extra))}
+        out = frozenset(got)
+        self._lmemo[key] = (out, asked)
+        return out
+
+    def _qintern(self, qstates: tuple[Any, ...]) -> tuple[tuple[Any, ...], int]:
+        """The interned asks and stops equal to `qstates` (the questionnaire's memos know
+        them by identity; interned ones live as long as the walk), and their key cost."""
+        hit = self._qcanon.get(qstates)
+        if hit is None:
+            hit = self._qcanon[qstates] = (qstates, self._key_cost(qstates))
+        return hit
 
     def complete(self, pos: int, qstates: tuple[Any, ...]) -> tuple[int, Iterable[Step]]:
         """How many ways the questionnaire can be finished from here, and one of them."""
-        self.meter.spend(self._key_cost(qstates))
-        key = (pos, qstates)
+        return self._complete(pos, *self._qintern(qstates))
+
+    def _complete(self, pos: int, q: tuple[Any, ...], kc: int) -> tuple[int, Iterable[Step]]:
+        """`complete` from interned asks and stops `q` (key cost `kc`)."""
+        self.meter.spend(kc)
+        key = (pos, id(q))
         hit = self._cmemo.get(key)
         if hit is not None:
             return hit
@@ -202,16 +340,14 @@ class Space(Walk):
             fact = self.order[pos]
             total = 0
             example: Iterable[Step] | None = None
-            asked = [self._asks(i, q, fact) for i, q in enumerate(qstates)]
+            asked = self.asked(pos, q)
             if not any(asked):
-                new = self.blank_step(pos, qstates, tuple(None for _ in qstates))
-                res = self.complete(pos + 1, tuple(st[:3] for st in new))
+                res = self._complete(pos + 1, *self._blank(pos, q, (None,) * len(asked))[1:])
             else:
                 seen = self.reached.setdefault(fact, set())
                 for k in self.classes[fact]:
                     values = tuple(k.rep if a else None for a in asked)
-                    new = self.blank_step(pos, qstates, values)
-                    n, ex = self.complete(pos + 1, tuple(st[:3] for st in new))
+                    n, ex = self._complete(pos + 1, *self._blank(pos, q, values)[1:])
                     if n:
                         seen.update(k.values)
                     total += n * len(k.values)
@@ -227,23 +363,32 @@ class Space(Walk):
         left: the asks and stops of `qstates`), as `complete` and `sat` take it. The same
         step recurs for many conditions and completions: it is taken once, and a repeat
         spends the work units the first one did."""
-        key = (pos, qstates, values)
+        return self._blank(pos, self._qintern(qstates)[0], values)[0]
+
+    def _blank(self, pos: int, q: tuple[Any, ...], values: tuple[Value | None, ...]
+               ) -> tuple[tuple[SideState, ...], tuple[Any, ...], int]:
+        """`blank_step` from interned `q`, and the new states' asks and stops (interned)
+        with their key cost."""
+        key = (pos, id(q), values)
         hit = self._bmemo.get(key)
         if hit is not None:
             self.meter.spend(hit[1])
-            return hit[0]
+            return hit[0], hit[2], hit[3]
         before = self.meter.left
-        blank: tuple[SideState, ...] = tuple(
-            (*q, 0, frozenset(), (), (), ()) for q in qstates)
+        blank: tuple[SideState, ...] = tuple((*x, 0, frozenset(), (), (), ()) for x in q)
         new, _ = self.step(pos, blank, values)
-        self._bmemo[key] = (new, before - self.meter.left)
-        return new
+        nq, nkc = self._qintern(tuple(map(_ask_part, new)))
+        self._bmemo[key] = (new, before - self.meter.left, nq, nkc)
+        return new, nq, nkc
 
     @staticmethod
     def _key_cost(qstates: tuple[Any, ...]) -> int:
         """Work of one memoised search call: four units (branching, a step, the lookups),
         plus one per 32 asks and stops its key hashes."""
-        return 4 + (sum(len(q[1]) + len(q[2]) for q in qstates) >> 5)
+        n = 0
+        for q in qstates:
+            n += len(q[1]) + len(q[2])
+        return 4 + (n >> 5)
 
     def sat(self, pos: int, states: tuple[SideState, ...], i: int, cond: Cond) -> bool:
         """Whether `cond`, on side i's facts (i = -1: the joint facts, asked by any side),
@@ -251,9 +396,13 @@ class Space(Walk):
         return self._sat_id(pos, states, i, self.table.intern(cond))
 
     def _sat_id(self, pos: int, states: tuple[SideState, ...], i: int, cid: int) -> bool:
-        qstates = tuple(st[:3] for st in states)
-        self.meter.spend(self._key_cost(qstates))
-        key = (pos, qstates, i, cid)
+        return self._sat_q(pos, states, *self._qintern(tuple(map(_ask_part, states))), i, cid)
+
+    def _sat_q(self, pos: int, states: tuple[SideState, ...], q: tuple[Any, ...], kc: int,
+               i: int, cid: int) -> bool:
+        """`_sat_id` given the states' interned asks and stops `q` (key cost `kc`)."""
+        self.meter.spend(kc)
+        key = (pos, id(q), i, cid)
         hit = self._smemo.get(key)
         if hit is not None:
             return hit
@@ -265,11 +414,11 @@ class Space(Walk):
             fact = self.order[pos]
             res = False
             for values, _, _ in self.branches(pos, states):
-                new = self.blank_step(pos, qstates, values)
-                if self.complete(pos + 1, tuple(st[:3] for st in new))[0] == 0:
+                new, nq, nkc = self._blank(pos, q, values)
+                if self._complete(pos + 1, nq, nkc)[0] == 0:
                     continue
                 v = values[i] if i >= 0 else next((x for x in values if x is not None), None)
-                if self._sat_id(pos + 1, new, i, self.table.subst(cid, fact, v)):
+                if self._sat_q(pos + 1, new, nq, nkc, i, self.table.subst(cid, fact, v)):
                     res = True
                     break
         self._smemo[key] = res

@@ -11,6 +11,7 @@ over these steps.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,10 +60,18 @@ class _SideIndex:
         self.stop_readers = _readers((k, r.when) for k, (_, r) in enumerate(rs.stop_rules))
         self.cond_readers = _readers(enumerate(side.conds))
         self.rule_reads = tuple(r.reads | reads(r.when) for r in rs.rules)
+        # the rules that read each fact, by number (ascending: the order of the open rules)
+        self.rule_readers = _readers(
+            (n, f) for n, rr in enumerate(self.rule_reads) for f in sorted(rr))
         self.stop_at: dict[int, tuple[int, ...]] = {}
         for k, (idx, _r) in enumerate(rs.stop_rules):
             self.stop_at[idx] = (*self.stop_at.get(idx, ()), k)
         self.rank = {p: n for n, p in enumerate(rs.precedence)}
+        # each rule's pathway rank (None: a flag rule) and flag, by rule number
+        # (-1: a pathway missing from the precedence, looked up when met, failing as before)
+        self.prank: tuple[int | None, ...] = tuple(
+            None if r.pathway is None else self.rank.get(r.pathway, -1) for r in rs.rules)
+        self.flag_of = tuple(r.flag for r in rs.rules)
         self._ids = tuple(q.id for q in rs.questions)
         self._later: dict[int, frozenset[str]] = {}
 
@@ -74,30 +83,52 @@ class _SideIndex:
         return hit
 
 
-def _readers(items: Iterable[tuple[int, Cond]]) -> dict[str, tuple[int, ...]]:
+def _readers(items: Iterable[tuple[int, Cond | str]]) -> dict[str, tuple[int, ...]]:
+    """For each fact, the numbers of the items that read it (an item is a condition, or
+    one fact it reads), in the order given."""
     out: dict[str, list[int]] = {}
     for n, c in items:
-        for f in reads(c):
+        for f in (c,) if isinstance(c, str) else reads(c):
             out.setdefault(f, []).append(n)
     return {f: tuple(ns) for f, ns in out.items()}
 
-def _fix_rules(rules: tuple[tuple[int, int], ...], rule_reads: tuple[frozenset[str], ...],
-               tab: CondTable, fact: str, value: Value | None
-               ) -> tuple[tuple[tuple[int, int], ...], int, bool]:
-    """(rule number, condition id) pairs with `fact` fixed to `value` in the conditions that
-    read it: the new pairs, the work units spent, and whether some condition became true or
-    false on this step."""
-    out = list(rules)
+def _fix_rules(rules: tuple[tuple[int, int], ...], readers: tuple[int, ...], tab: CondTable,
+               fact: str, value: Value | None
+               ) -> tuple[tuple[tuple[int, int], ...], int, list[int]]:
+    """(rule number, condition id) pairs with `fact` fixed to `value` in the conditions of
+    the rules that read it (`readers`, ascending): the new pairs (the same tuple when none
+    changed), the work units spent, and where a condition became true or false on this
+    step (ascending positions). The pairs are in rule order, so each reader is found by
+    bisection: a step costs the few rules that read its fact, not every open rule."""
+    out: list[tuple[int, int]] | None = None
     cost = 0
-    settled = False
-    for k, (n, c) in enumerate(out):
-        if fact in rule_reads[n]:
-            cost += 2
-            c2 = tab.subst(c, fact, value)
-            if c2 != c:
-                out[k] = (n, c2)
-                settled = settled or c2 < 2
-    return tuple(out), cost, settled
+    settled: list[int] = []
+    size = len(rules)
+    k = 0
+    for n in readers:
+        k = bisect_left(rules, (n,), k, size)  # (n,) sorts just before every (n, c)
+        if k == size:
+            break
+        if rules[k][0] != n:
+            continue
+        cost += 2
+        c = rules[k][1]
+        c2 = tab.subst(c, fact, value)
+        if c2 != c:
+            if out is None:
+                out = list(rules)
+            out[k] = (n, c2)
+            if c2 < 2:
+                settled.append(k)
+    return (rules if out is None else tuple(out)), cost, settled
+
+
+def _without(pairs: tuple[tuple[int, int], ...], at: list[int]) -> list[tuple[int, int]]:
+    """The pairs but those at positions `at` (ascending)."""
+    out = list(pairs)
+    for k in reversed(at):
+        del out[k]
+    return out
 
 
 class Walk:
@@ -126,6 +157,15 @@ class Walk:
         self._ix = [_SideIndex(self.table, s) for s in self.sides]
         self.fired_ever: list[set[int]] = [set() for _ in self.sides]
         self._collect = any(s.collect for s in self.sides)
+        # one side's step: (side, id of the state, position, value) -> (new state, rules
+        # fired, units, the state); and every state a step made, interned
+        self._amemo: dict[Any, tuple[SideState, list[int], int, SideState]] = {}
+        self._canon: dict[SideState, SideState] = {}
+        # the branches at a position for each pattern of which sides ask its fact (shared)
+        self._brmemo: dict[Any, list[tuple[tuple[Value | None, ...], int,
+                                           tuple[Value, ...] | None]]] = {}
+        # each side's question index of the fact at each position (None: not its question)
+        self._qat = tuple(tuple(ix.qidx.get(f) for ix in self._ix) for f in self.order)
 
 
     # ------------------------------------------------------------------ setup
@@ -161,7 +201,7 @@ class Walk:
                              ix.conds0)
             st, _ = self._settle(i, st, [])
             st = self._check_stops(i, st, -1, [])
-            states.append(st)
+            states.append(self._canon.setdefault(st, st))
         return tuple(states)
 
     def intern(self, cond: Cond) -> int:
@@ -172,53 +212,78 @@ class Walk:
     def _settle(self, i: int, st: SideState, fired: list[int]) -> tuple[SideState, list[int]]:
         """Fire rules whose residual became true, drop false ones, drop rules that can no
         longer change the outcome (kept as passengers when collecting)."""
+        if not self.sides[i].outcome:
+            return st, fired
+        at = [k for k, x in enumerate(st[5]) if x[1] < 2]
+        pat = [k for k, x in enumerate(st[6]) if x[1] < 2]
+        if not at and not pat:
+            return st, fired
+        return self._settle_at(i, st, at, pat, fired), fired
+
+    def _settle_at(self, i: int, st: SideState, at: list[int], pat: list[int],
+                   fired: list[int]) -> SideState:
+        """`_settle` given where the settled conditions are: the positions `at` of the open
+        rules and `pat` of the passengers (ascending; a step knows which conditions it
+        settled, and a state at rest holds none)."""
         stopped, asks, stops, best, flags, open_, pas, conds = st
         side = self.sides[i]
         if not side.outcome:
-            return st, fired
-        consts = [x for x in open_ if x[1] < 2]
-        pconsts = [x for x in pas if x[1] < 2] if pas else []
-        if not consts and not pconsts:
-            return st, fired
-        rules = side.rs.rules
-        rank = self._ix[i].rank
+            return st
+        ix = self._ix[i]
+        prank = ix.prank
+        flag_of = ix.flag_of
         best0, flags0 = best, flags
-        for n, c in consts:
+        for k in at:
+            n, c = open_[k]
             if c == TRUE_ID:
                 fired.append(n)
-                r = rules[n]
-                if r.pathway is not None:
-                    best = min(best, rank[r.pathway])
-                elif r.flag is not None:
-                    flags = flags | {r.flag}
-        fired.extend(n for n, c in pconsts if c == TRUE_ID)
-        keep = [x for x in open_ if x[1] >= 2] if consts else list(open_)
-        newpas = [x for x in pas if x[1] >= 2] if pconsts else list(pas)
+                rk = prank[n]
+                if rk is not None:
+                    best = min(best, rk if rk >= 0 else self._rank(i, n))
+                else:
+                    fl = flag_of[n]
+                    if fl is not None:
+                        flags = flags | {fl}
+        for k in pat:
+            n, c = pas[k]
+            if c == TRUE_ID:
+                fired.append(n)
+        keep = _without(open_, at) if at else open_
         if best == best0 and flags == flags0:  # nothing to drop: the outcome is as it was
-            return (stopped, asks, stops, best, flags, tuple(keep), tuple(newpas),
-                    conds), fired
+            return (stopped, asks, stops, best, flags, tuple(keep) if at else open_,
+                    tuple(_without(pas, pat)) if pat else pas, conds)
+        newpas = _without(pas, pat) if pat else list(pas)
+        collect = side.collect
         still: list[tuple[int, int]] = []
-        for n, c in keep:
-            r = rules[n]
-            if r.pathway is not None:
-                rk = rank[r.pathway]
+        for x in keep:
+            n = x[0]
+            rk = prank[n]
+            if rk is not None:
+                if rk < 0:
+                    rk = self._rank(i, n)
                 if rk < best:
-                    still.append((n, c))
-                elif rk == best and side.collect:
-                    newpas.append((n, c))
-            elif r.flag is not None:
-                if r.flag not in flags:
-                    still.append((n, c))
-                elif side.collect:
-                    newpas.append((n, c))
-        if side.collect:
-            newpas = [(n, c) for n, c in newpas
-                      if (rules[n].pathway is None or rank[str(rules[n].pathway)] <= best)]
+                    still.append(x)
+                elif rk == best and collect:
+                    newpas.append(x)
+            elif flag_of[n] is not None:
+                if flag_of[n] not in flags:
+                    still.append(x)
+                elif collect:
+                    newpas.append(x)
+        if collect:
+            newpas = [x for x in newpas if (rk := prank[x[0]]) is None
+                      or (rk if rk >= 0 else self._rank(i, x[0])) <= best]
         return (stopped, asks, stops, best, flags, tuple(still), tuple(sorted(newpas)),
-                conds), fired
+                conds)
+
+    def _rank(self, i: int, n: int) -> int:
+        """Rule n's pathway rank, looked up (a pathway missing from the precedence fails)."""
+        return self._ix[i].rank[str(self.sides[i].rs.rules[n].pathway)]
 
     def _assign(self, i: int, st: SideState, fact: str, value: Value | None,
-                fired: list[int]) -> SideState:
+                fired: list[int]) -> tuple[SideState, int]:
+        """Side i's state with `fact` fixed to `value`, and the units spent on the step
+        itself (a new substitution also spends, once, in the table)."""
         stopped, asks, stops, best, flags, open_, pas, conds = st
         ix = self._ix[i]
         tab = self.table
@@ -244,29 +309,29 @@ class Walk:
                         ls[k] = tab.subst(s, fact, value)
                 stops = tuple(ls)
                 cost += len(stops)
-        rr = ix.rule_reads
-        settled = False  # whether some rule's condition became true or false
-        if open_:
-            open_, spent, now_settled = _fix_rules(open_, rr, tab, fact, value)
+        rr = ix.rule_readers.get(fact)
+        at: list[int] = []  # where a rule's condition became true or false
+        pat: list[int] = []
+        if rr and open_:
+            open_, spent, at = _fix_rules(open_, rr, tab, fact, value)
             cost += spent
-            settled = settled or now_settled
-        if pas:
-            pas, spent, now_settled = _fix_rules(pas, rr, tab, fact, value)
+        if rr and pas:
+            pas, spent, pat = _fix_rules(pas, rr, tab, fact, value)
             cost += spent
-            settled = settled or now_settled
         cr = ix.cond_readers.get(fact) if conds else None  # blank states carry none
         if cr:
             lc = list(conds)
             for k in cr:
                 lc[k] = tab.subst(lc[k], fact, value)
             conds = tuple(lc)
-        self.meter.spend(cost + len(open_) + len(pas) + len(conds))
+        cost += len(open_) + len(pas) + len(conds)
+        self.meter.spend(cost)
         st = (stopped, asks, stops, best, flags, open_, pas, conds)
-        if settled:
-            st, _ = self._settle(i, st, fired)
+        if at or pat:
+            st = self._settle_at(i, st, at, pat, fired)
         if qi is not None and not stopped:
             st = self._check_stops(i, st, qi, fired)
-        return st
+        return st, cost
 
     def _check_stops(self, i: int, st: SideState, qi: int, fired: list[int]) -> SideState:
         stopped, asks, stops, best, flags, open_, pas, conds = st
@@ -327,11 +392,20 @@ class Walk:
     def branches(self, pos: int, states: tuple[SideState, ...]
                  ) -> list[tuple[tuple[Value | None, ...], int, tuple[Value, ...] | None]]:
         """The ways the walk can go at fact `order[pos]`: side values, a multiplicity, and
-        the class of values they stand for (None: nobody asks it)."""
+        the class of values they stand for (None: nobody asks it). The list is shared by
+        every call with the same pattern of asking sides: iterate it, do not change it."""
+        asked = self.asked(pos, states)
+        key = (pos, asked)
+        hit = self._brmemo.get(key)
+        if hit is None:
+            hit = self._brmemo[key] = self._branches(pos, asked)
+        return hit
+
+    def _branches(self, pos: int, asked: tuple[bool, ...]
+                  ) -> list[tuple[tuple[Value | None, ...], int, tuple[Value, ...] | None]]:
         fact = self.order[pos]
-        asked = [self._asks(i, st, fact) for i, st in enumerate(states)]
         if not any(asked):
-            return [(tuple(None for _ in states), 1, None)]
+            return [(tuple(None for _ in asked), 1, None)]
         if fact == self.pivot and self.pivot_pairs is not None:
             if not all(asked):
                 return []
@@ -339,17 +413,49 @@ class Walk:
         return [(tuple(k.rep if a else None for a in asked), len(k.values), k.values)
                 for k in self.classes[fact]]
 
+    def asked(self, pos: int, states: Iterable[tuple[Any, ...]]) -> tuple[bool, ...]:
+        """Whether each side asks fact `order[pos]` (states, or their first three fields)."""
+        out = []
+        for qi, st in zip(self._qat[pos], states, strict=True):
+            if qi is None or st[0]:
+                out.append(False)
+                continue
+            a = st[1][qi]
+            if a is not None and a >= 2:
+                raise AssertionError(
+                    f"ask_when not settled: {C.to_text(self.table.conds[a])}")
+            out.append(a is None or a == TRUE_ID)
+        return tuple(out)
+
     def step(self, pos: int, states: tuple[SideState, ...], values: tuple[Value | None, ...]
              ) -> tuple[tuple[SideState, ...], list[list[int]]]:
-        fact = self.order[pos]
+        """Every side's state with fact `order[pos]` fixed, and the rules that fired on each
+        side (shared lists: read them, do not change them). One side's step recurs under
+        many joint states: it is taken once, and a repeat spends the units the step itself
+        spent (its substitutions are in the table by then, and cost nothing again)."""
         fired: list[list[int]] = []
         new = []
+        memo = self._amemo
+        units = 0
         for i, st in enumerate(states):
-            f: list[int] = []
-            new.append(self._assign(i, st, fact, values[i], f))
-            fired.append(f)
-            if f:
-                self.fired_ever[i].update(f)
+            # keyed by identity: the entry keeps `st` alive, so its id is not reused while
+            # the entry lasts; equal states are one object (new states are interned), and
+            # an equal state made elsewhere only takes the step again, spending the same
+            key = (i, id(st), pos, values[i])
+            hit = memo.get(key)
+            if hit is None:
+                f: list[int] = []
+                nst, cost = self._assign(i, st, self.order[pos], values[i], f)
+                nst = self._canon.setdefault(nst, nst)
+                memo[key] = hit = (nst, f, cost, st)
+                if f:
+                    self.fired_ever[i].update(f)
+            else:
+                units += hit[2]
+            new.append(hit[0])
+            fired.append(hit[1])
+        if units:
+            self.meter.spend(units)
         return tuple(new), fired
 
     def locate(self, answers: Mapping[str, Value]) -> tuple[Any, ...]:
