@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from sexting_triage.analysis import Space
 
 
+_TRUE = C.Const(True)
+
+
 def render(cubes: list[Cube], space: Space) -> str:
     cond = _factor([{f: lit_cond(f, v, space.domains[f]) for f, v in c.items()}
                     for c in cubes], space.pos_of)
@@ -50,7 +53,7 @@ def _or(items: Sequence[Cond]) -> Cond:
 def _factor(cubes: list[dict[str, Cond]], order: dict[str, int]) -> Cond:
     """A readable and/or form of a union of cubes: common literals first, independent parts
     as a conjunction, otherwise split on the literal most cubes share."""
-    cubes = [{f: c for f, c in cube.items() if c != C.Const(True)} for cube in cubes]
+    cubes = [{f: c for f, c in cube.items() if c != _TRUE} for cube in cubes]
     if not cubes:
         return C.Const(False)
     if any(not c for c in cubes):
@@ -114,19 +117,21 @@ def _factor(cubes: list[dict[str, Cond]], order: dict[str, int]) -> Cond:
             keyed.append((c, tuple(order[f] for f, _ in items), key))
     cut_points = sorted({order[f] for c in unique for f in c})
     for k in cut_points[1:]:
+        # the first cube of each distinct early and late part (the parts are written out
+        # only for a cut that splits the cubes into a product)
         early_at: dict[tuple[int, ...], dict[str, Cond]] = {}
         late_at: dict[tuple[int, ...], dict[str, Cond]] = {}
         for c, positions, key in keyed:
             cut = bisect_left(positions, k)
-            e, la = key[:cut], key[cut:]
-            if e not in early_at:
-                early_at[e] = {f: v for f, v in c.items() if order[f] < k}
-            if la not in late_at:
-                late_at[la] = {f: v for f, v in c.items() if order[f] >= k}
+            early_at.setdefault(key[:cut], c)
+            late_at.setdefault(key[cut:], c)
+            if len(early_at) * len(late_at) > len(unique):
+                break  # both only grow: no product at this cut
         if len(early_at) > 1 and len(late_at) > 1 and \
                 len(early_at) * len(late_at) == len(unique):
-            return _flat(C.And, [_factor(list(early_at.values()), order),
-                                 _factor(list(late_at.values()), order)])
+            early = [{f: v for f, v in c.items() if order[f] < k} for c in early_at.values()]
+            late = [{f: v for f, v in c.items() if order[f] >= k} for c in late_at.values()]
+            return _flat(C.And, [_factor(early, order), _factor(late, order)])
     counts: dict[tuple[str, Cond], int] = {}
     for c in cubes:
         for f, v in c.items():
