@@ -204,23 +204,12 @@ class Builder:
             level = steps[pos]
             nxt = level.get((lit, front))
             if nxt is None:
-                nxt = level[(lit, front)] = self._step(pos, front, lit) & ok[pos + 1]
+                nxt = level[(lit, front)] = lv.step(pos, front, lit) & ok[pos + 1]
             front = nxt
             fronts.append(front)
         if front:
             return True
         return any(self._leaf_hit(lits, leaves, pos) for pos, leaves in met)
-
-    def _step(self, pos: int, front: int, lit: frozenset[Any] | None) -> int:
-        """The children (at level pos + 1) of the nodes in `front` (at level pos) along the
-        branches `lit` admits."""
-        out = 0
-        through = self.levels.every[pos] if lit is None else self.levels.admitting(pos, lit)
-        while front:
-            low = front & -front
-            front ^= low
-            out |= through[low.bit_length() - 1]
-        return out
 
     def _leaf_hit(self, lits: list[frozenset[Any] | None], leaves: int, pos: int) -> bool:
         """Whether one of `leaves` (a mask over level pos, each with a label satisfying the
