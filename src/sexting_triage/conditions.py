@@ -83,16 +83,22 @@ class Test:
 
 @dataclass(frozen=True, slots=True)
 class And:
+    """Every item holds."""
+
     items: tuple[Cond, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Or:
+    """At least one item holds."""
+
     items: tuple[Cond, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """The item does not hold."""
+
     item: Cond
 
 

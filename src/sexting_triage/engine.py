@@ -195,6 +195,8 @@ class RecordingResult:
 
 @dataclass(frozen=True, slots=True)
 class Ignored:
+    """An answer the decision did not use, and why (not asked, or not in the rule set)."""
+
     question: str
     why: str  # "not-asked" | "not-in-rule-set"
 
@@ -204,6 +206,9 @@ class Ignored:
 
 @dataclass(frozen=True)
 class Decision:
+    """What the rules give for one set of answers: pathway, flags, reasons with
+    citations, actions and recording."""
+
     ruleset: RuleSet = field(repr=False)
     pathway: str
     flags: tuple[str, ...]

@@ -16,6 +16,10 @@ YESNO: tuple[str, ...] = ("yes", "no", "unknown")
 
 @dataclass(frozen=True, slots=True)
 class Cite:
+    """Where a rule, question or action comes from: a source key, the section, and
+    optionally the quoted words (approximate: the section could not be checked against the
+    document, shown as "(section approximate)")."""
+
     source: str
     section: str
     quote: str | None = None
@@ -38,6 +42,8 @@ class Cite:
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """A document the rule set cites (the briefing note, its revision, NPCC guidance)."""
+
     key: str
     title: str
     date: str
@@ -72,6 +78,8 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
+    """One answer to a choice question, with its label and optional help."""
+
     id: str
     label: str
     help: str | None = None
@@ -79,6 +87,8 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Question:
+    """One question of the questionnaire: its answers, help, and when it is asked."""
+
     id: str
     text: str
     type: str  # yesno | choice | integer
@@ -115,6 +125,8 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class Pathway:
+    """A recommended response pathway with its actions."""
+
     id: str
     title: str
     summary: str
@@ -127,6 +139,9 @@ class Pathway:
 
 @dataclass(frozen=True, slots=True)
 class Flag:
+    """Something that must not wait (safeguarding, professional judgement), with its
+    actions."""
+
     id: str
     title: str
     summary: str
@@ -136,6 +151,9 @@ class Flag:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A condition on the answers and what it gives: a pathway or a flag, with its
+    reason and citations."""
+
     id: str
     when: Cond
     when_text: str
@@ -156,6 +174,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class RecordingCategory:
+    """An NPCC recording category (cop-2024) and the answers that give it."""
+
     id: str
     title: str
     pathways: tuple[str, ...]
@@ -175,6 +195,9 @@ class RecordingCategory:
 
 @dataclass(frozen=True, slots=True)
 class Recording:
+    """How an in-scope decision is recorded: the pathways that are recorded, the NPCC
+    categories (cop-2024), or a note saying why there are none."""
+
     pathways: tuple[str, ...]
     note: str | None
     categories: tuple[RecordingCategory, ...]
@@ -182,6 +205,8 @@ class Recording:
 
 @dataclass(frozen=True, slots=True)
 class ChangelogEntry:
+    """One version of the rule set and what changed in it."""
+
     version: str
     date: str
     changes: tuple[str, ...]
@@ -189,6 +214,8 @@ class ChangelogEntry:
 
 @dataclass(frozen=True, slots=True)
 class Invariant:
+    """A property every situation must keep, checked exhaustively by `rules check`."""
+
     id: str
     description: str
     kind: str

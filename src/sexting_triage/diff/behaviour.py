@@ -38,6 +38,9 @@ class Group:
 
 @dataclass
 class Behaviour:
+    """The exact behavioural change between two rule sets: how many situations, and each
+    group of changes."""
+
     total: int
     changed: int
     transitions: list[Group]

@@ -13,6 +13,8 @@ from sexting_triage.ruleset import RuleSet
 
 @dataclass
 class DiffReport:
+    """Everything `rules diff` reports: structure, behaviour and scenario impact."""
+
     old: RuleSet
     new: RuleSet
     structural: dict[str, Any]
