@@ -3,8 +3,9 @@ whole processes, side by side with the import floor measured in the same run
 (`python -c "import typer, pydantic, yaml"`).
 
 Targets (issue 14): `rules check cop-2024` <= 2.5x the floor, `rules diff cop-2016
-cop-2024` <= 3x. Prints the median wall time, its ratio to the floor and the peak memory
-(max RSS) of each, and the situation counts.
+cop-2024` <= 3x. Each command is run paired with the floor, run by run; prints the median
+wall times, the median of the per-pair ratios and the peak memory (max RSS) of each, and
+the situation counts.
 
     python bench/rules_check_diff.py [--runs N]
 """
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, floor, measure_process, tool
+from common import ROOT, paired, peak_memory, tool
 
 CASES = [
     ("rules check cop-2016", ["rules", "check", "cop-2016", "--json"], None),
@@ -33,13 +34,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
     runs = ap.parse_args().runs
-    base = floor(runs)
-    print(f"import floor: {base * 1000:.0f} ms (median of {runs})")
+    print(f"each command paired run by run with the import floor; medians of {runs} runs")
     for name, args, target in CASES:
-        t, mb, rc = measure_process([*tool(), *args], runs)
+        argv = [*tool(), *args]
+        t, base, ratio = paired(argv, runs)
+        mb, rc = peak_memory(argv)
         goal = f"target <= {target:.1f}x" if target else "no target"
-        print(f"{name}: {t * 1000:.0f} ms = {t / base:.2f}x the floor ({goal}); "
-              f"peak {mb:.0f} MB; exit {rc}")
+        print(f"{name}: {t * 1000:.0f} ms, floor {base * 1000:.0f} ms: {ratio:.2f}x the floor "
+              f"({goal}); peak {mb:.0f} MB; exit {rc}")
     env = {**os.environ, "NO_COLOR": "1"}
     check = json.loads(subprocess.run([*tool(), *CASES[1][1]], capture_output=True, text=True,
                                       cwd=ROOT, env=env, check=False).stdout or "{}")

@@ -1,10 +1,11 @@
 """`run --json` start-up, beside the import floor measured in the same run (issue 14).
 
 Prints median whole-process times and their ratio to the floor
-(`python -c "import typer, pydantic, yaml"`) for `run --json` on the bundled rules and on a
-rule file outside the package (a copy in a temporary folder: its second run is served from
-the validated-rules cache, keyed by the file's sha256), and the first run of that copy with
-the cache turned off, to show what the cache saves.
+(`python -c "import typer, pydantic, yaml"`; each run paired with a run of the floor, the
+median of the per-pair ratios) for `run --json` on the bundled rules and on a rule file
+outside the package (a copy in a temporary folder: its second run is served from the
+validated-rules cache, keyed by the file's sha256), and the first run of that copy with the
+cache turned off, to show what the cache saves.
 
 Run: python bench/run_startup.py [RUNS]
 """
@@ -17,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import BIN, ROOT, floor, time_process
+from common import BIN, ROOT, bench_env, paired
 
 ANSWERS = """\
 rules: {rules}
@@ -55,7 +56,6 @@ def main() -> None:
         bundled_answers.write_text(ANSWERS.format(rules="cop-2024"), encoding="utf-8")
         local_answers = Path(tmp) / "local.yaml"
         local_answers.write_text(ANSWERS.format(rules=str(local)), encoding="utf-8")
-        base = floor()
         rows = [
             ("run --json, bundled rules", [exe, "run", str(bundled_answers), "--json"], {}),
             ("run --json, rule file outside the package (cached)",
@@ -63,16 +63,10 @@ def main() -> None:
             ("run --json, rule file outside the package (no cache)",
              [exe, "run", str(local_answers), "--json"], {"SEXTING_TRIAGE_NO_CACHE": "1"}),
         ]
-        print(f"import floor: {base * 1000:.0f} ms (median of {runs})")
+        print(f"each command paired run by run with the import floor; medians of {runs} runs")
         for label, argv, env in rows:
-            saved = dict(os.environ)
-            os.environ.update(env)
-            try:
-                t = time_process(argv, runs=runs)
-            finally:
-                os.environ.clear()
-                os.environ.update(saved)
-            print(f"{label:<56} {t * 1000:6.0f} ms  {t / base:4.2f}x floor")
+            t, base, ratio = paired(argv, runs, env=bench_env(**env))
+            print(f"{label:<56} {t * 1000:6.0f} ms  {ratio:4.2f}x floor ({base * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ the same run (`python -c "import typer, pydantic, yaml"`):
 * `sexting-triage rules check EXTENDED`
 * `sexting-triage rules diff cop-2024 EXTENDED`
 
-and prints the median wall time as a ratio to the floor and the peak memory (max RSS).
+and prints the median wall time as a ratio to the floor (each run paired with a run of the
+floor; the median of the per-pair ratios) and the peak memory (max RSS).
 Targets (issue 14) for 48 extra questions: check <= 8x and <= 100 MB, diff <= 12x and
 <= 100 MB; the growth per question should stay flat.
 
@@ -26,7 +27,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, floor, measure_process, tool
+from common import ROOT, paired, peak_memory, tool
 
 
 def extended(n: int, base: Path | None = None) -> dict[str, Any]:
@@ -62,21 +63,20 @@ def main() -> None:
     ap.add_argument("--sizes", default="0,12,24,48,96")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    base = floor(args.runs)
-    print(f"import floor: {base * 1000:.0f} ms (median of {args.runs})")
+    print(f"each command paired run by run with the import floor; medians of {args.runs} runs")
     print(f"{'extra':>5}  {'check':>8} {'MB':>6}  {'diff':>8} {'MB':>6}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             path = write_extended(n, Path(tmp))
-            # the first run of a new file compiles it; measure the steady state
-            c_t, c_mb, c_rc = measure_process([*tool(), "rules", "check", str(path), "--json"],
-                                              args.runs)
-            d_t, d_mb, d_rc = measure_process(
-                [*tool(), "rules", "diff", "cop-2024", str(path), "--format", "json"],
-                args.runs)
-            print(f"{n:>5}  {c_t / base:>7.1f}x {c_mb:>6.0f}  {d_t / base:>7.1f}x {d_mb:>6.0f}"
+            check = [*tool(), "rules", "check", str(path), "--json"]
+            diff = [*tool(), "rules", "diff", "cop-2024", str(path), "--format", "json"]
+            # the first run of a new file compiles it (the warm-up runs): the steady state
+            c_t, _, c_ratio = paired(check, args.runs)
+            c_mb, c_rc = peak_memory(check)
+            d_t, _, d_ratio = paired(diff, args.runs)
+            d_mb, d_rc = peak_memory(diff)
+            print(f"{n:>5}  {c_ratio:>7.1f}x {c_mb:>6.0f}  {d_ratio:>7.1f}x {d_mb:>6.0f}"
                   f"   (check {c_t:.2f} s exit {c_rc}, diff {d_t:.2f} s exit {d_rc})")
-
 
 if __name__ == "__main__":
     main()
