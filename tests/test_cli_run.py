@@ -182,7 +182,9 @@ def test_non_interactive_commands_do_not_import_questionary(tmp_path, args):
 
 def test_run_without_an_overlay_imports_neither_the_overlay_package_nor_pydantic(tmp_path):
     """Start-up: with no overlay given or configured, `run` on bundled rules is served from
-    the validated cache and never loads the overlay package or pydantic (each ~100 ms)."""
+    the validated cache and never loads the overlay package or pydantic (each ~100 ms), nor
+    the TOML reader with no config file to read, nor tempfile with no file to write (~5 ms
+    each)."""
     p = answers_file(tmp_path, case())
     argv = ["run", str(p), "--json"]
     code = (
@@ -190,11 +192,13 @@ def test_run_without_an_overlay_imports_neither_the_overlay_package_nor_pydantic
         "from sexting_triage.cli import main\n"
         f"rc = main({argv!r})\n"
         "bad = [m for m in sys.modules if m.startswith('sexting_triage.overlay')"
-        " or m.split('.')[0] == 'pydantic']\n"
+        " or m.split('.')[0] in ('pydantic', 'tomllib', 'tempfile')]\n"
         "print('LOADED', bad, file=sys.stderr)\n"
         "sys.exit(rc if not bad or sys.argv[1:] == ['warm'] else 99)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "SEXTING_TRIAGE_OVERLAY"}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "home-config"),  # no config file to read
+               XDG_CONFIG_DIRS=str(tmp_path / "machine-config"))
     for step in ("warm", "check"):  # the first run fills the cache of validated rule sets
         r = subprocess.run([sys.executable, "-c", code, step], capture_output=True, text=True,
                            timeout=60, env=env)

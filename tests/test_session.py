@@ -62,7 +62,7 @@ def test_read_only_folder_is_a_session_error(tmp_path, monkeypatch):
     def read_only(*_a, **_k):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("sexting_triage.files.tempfile.mkstemp", read_only)
+    monkeypatch.setattr("tempfile.mkstemp", read_only)
     msg = re.escape(f"could not save {target}: Permission denied")
     with pytest.raises(S.SessionError, match=msg):
         S.atomic_write(target, b"new")

@@ -49,8 +49,6 @@ def config_files() -> list[Path]:
 
 
 def _from_file(path: Path) -> OverlayChoice | None:
-    import tomllib
-
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -59,6 +57,7 @@ def _from_file(path: Path) -> OverlayChoice | None:
         raise InputError([Problem(str(path), None, None, "",
                                   f"cannot read the config file: {exc.strerror or exc}")]
                          ) from None
+    import tomllib  # ~5 ms: only when there is a config file to read
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

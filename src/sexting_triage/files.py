@@ -24,7 +24,6 @@ import contextlib
 import errno
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +60,7 @@ def atomic_write(path: Path, data: bytes, mode: int | None = 0o600,
     locked descriptor is returned (the caller closes it): a session stays locked across its
     saves, since each save is a new file."""
     import fcntl
+    import tempfile  # with `random`, ~4 ms: only when a file is written
 
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
@@ -117,6 +117,8 @@ def create_exclusive(path: Path, data: bytes, *, force: bool = False,
         if not force:
             raise OutputExists(f"{path} already exists: choose another file name")
     folder = path.parent if str(path.parent) else Path(".")
+    import tempfile  # with `random`, ~4 ms: only when a file is written
+
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:200]}.", suffix=".tmp")
     except OSError as exc:
