@@ -33,7 +33,6 @@ class Recorded:
         space.record_graph = True
         self.states = space.root()
         self.labels = space.explore(0, self.states)
-        self.key_of = {nid: key for key, nid in space._ids.items()}
         self.root = space.node_id((0, self.states))
         # the first way into every node: (parent, the values on that edge)
         self.parent: dict[int, tuple[int, tuple[Value | None, ...]]] = {}
@@ -118,8 +117,8 @@ class Recorded:
                 ka, kb = kids.get(a_vals[0]), kids.get(b_vals[0])
                 if ka is None or kb is None or ka == kb:
                     continue
-                sa = self._strip(self.key_of[ka][1][0], flags, conds)
-                sb = self._strip(self.key_of[kb][1][0], flags, conds)
+                sa = self._strip(sp.node_key(ka)[1][0], flags, conds)
+                sb = self._strip(sp.node_key(kb)[1][0], flags, conds)
                 if sa == sb:
                     continue
                 got = walk.find(pred, pos + 1, (sa, sb))

@@ -240,10 +240,9 @@ class Space(Walk):
             self._nkeys.append((pos, states))
         return nid
 
-    @property
-    def _ids(self) -> dict[Any, int]:
-        """Every node id by its (position, states)."""
-        return {key: nid for nid, key in enumerate(self._nkeys)}
+    def node_key(self, nid: int) -> tuple[int, tuple[SideState, ...]]:
+        """The (position, states) of a node id (the inverse of `node_id`)."""
+        return self._nkeys[nid]
 
     def _gives(self, fired: list[int]) -> dict[Any, frozenset[str]]:
         """What the rules of one fired list give, by the side's label (filled by the merge).
